@@ -1,0 +1,43 @@
+// One lint run for the whole tree: type-aware TypeScript rules, plus a purity fence around the Paxos cores.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'bench/results/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // The Paxos cores are pure state machines: no clocks, no randomness, no I/O, no NATS.
+    files: ['actors/paxos/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', '@nats-io/*', 'fs', 'path', 'winston', 'prom-client', '../../bus/*', '../runtime*'] },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'time comes in as input' },
+        { object: 'Math', property: 'random', message: 'randomness is injected' },
+        { object: 'performance', property: 'now', message: 'time comes in as input' },
+      ],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'fetch'],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date']", message: 'time comes in as input' }],
+    },
+  },
+);
