@@ -1,0 +1,245 @@
+// AgentMail webhook core: verify the Svix signature, parse, validate, normalise, classify; must not do I/O, log or publish.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Webhook, WebhookVerificationError } from 'svix';
+import {
+  agentmailSchemas,
+  otherEventDataKeys,
+  receivedEventTypes,
+  type AgentmailEnvelope,
+  type AgentmailMessageWire,
+  type MessageReceivedEvent,
+  type MessageReceivedEventWire,
+  type OtherEvent,
+  type OtherEventType,
+  type ReceivedEventType,
+} from '../schemas/agentmail.ts';
+import { GatewayErrorCode, WebhookSecretError } from './errors.ts';
+
+/** received: carries an inbound email to answer; other: a documented delivery/domain event; unknown: a type we do not know. */
+export type WebhookKind = 'received' | 'other' | 'unknown';
+
+interface VerifiedBase {
+  /** Svix message id: identical on every retry of one delivery, so it is the dedupe key (reference §2.1). */
+  svixId: string;
+  /** Unix seconds from svix-timestamp, already checked to be within 5 minutes of now. */
+  svixTimestamp: number;
+  eventId: string;
+  /** Milliseconds since the epoch at which the gateway accepted the request. */
+  receivedAt: number;
+}
+
+/** A webhook whose signature, JSON and shape have all been checked; what the gateway hands to its sink. */
+export type VerifiedWebhook =
+  | (VerifiedBase & { kind: 'received'; eventType: ReceivedEventType; payload: MessageReceivedEvent })
+  | (VerifiedBase & { kind: 'other'; eventType: OtherEventType; payload: OtherEvent })
+  | (VerifiedBase & { kind: 'unknown'; eventType: string; payload: AgentmailEnvelope });
+
+export type WebhookRejection =
+  | { code: typeof GatewayErrorCode.InvalidSignature; reason: string }
+  | { code: typeof GatewayErrorCode.InvalidJson; reason: string }
+  | { code: typeof GatewayErrorCode.InvalidPayload; field: string; reason: string; eventType?: string };
+
+export type WebhookOutcome =
+  { ok: true; event: VerifiedWebhook } | { ok: false; rejection: WebhookRejection };
+
+/** Header values as node/fastify give them (repeated headers arrive as arrays). */
+export type IncomingHeaders = Record<string, string | string[] | undefined>;
+
+export interface WebhookVerifier {
+  verify(raw: Buffer | string, headers: Record<string, string>): unknown;
+}
+
+/** A Svix verifier for the secret; throws WebhookSecretError at start-up rather than 401-ing every webhook later. */
+export function createWebhookVerifier(secret: string): WebhookVerifier {
+  if (!secret.startsWith('whsec_')) throw new WebhookSecretError('webhook secret must start with whsec_');
+  try {
+    return new Webhook(secret);
+  } catch (cause) {
+    // svix throws synchronously on a malformed key (reference §2.1).
+    throw new WebhookSecretError('webhook secret is not valid base64 after whsec_', { cause });
+  }
+}
+
+const svixHeaderNames = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
+
+// Short, stable reasons for logs and metrics; svix's own messages are mapped, never echoed blindly.
+function signatureReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (message === 'Missing required headers') return 'missing_headers';
+  if (message === 'Message timestamp too old') return 'timestamp_too_old';
+  if (message === 'Message timestamp too new') return 'timestamp_too_new';
+  if (message === 'Invalid Signature Headers') return 'invalid_timestamp';
+  return 'no_matching_signature';
+}
+
+type VerifyResult =
+  | { ok: true; svixId: string; svixTimestamp: number; value: unknown }
+  | { ok: false; rejection: WebhookRejection };
+
+/**
+ * Checks the signature over the exact received bytes, then parses them. svix's verify() parses the
+ * JSON itself once the signature matches, so a SyntaxError from it means "signed, but not JSON".
+ */
+export function verifyAndParse(
+  verifier: WebhookVerifier,
+  raw: Buffer,
+  headers: IncomingHeaders,
+): VerifyResult {
+  const picked: Record<string, string> = {};
+  for (const name of svixHeaderNames) {
+    const value = headers[name];
+    // A repeated header is ambiguous: refuse it rather than guess which copy was signed.
+    if (typeof value !== 'string' || value === '') {
+      return { ok: false, rejection: { code: GatewayErrorCode.InvalidSignature, reason: 'missing_headers' } };
+    }
+    picked[name] = value;
+  }
+  let value: unknown;
+  try {
+    value = verifier.verify(raw, picked);
+  } catch (err) {
+    if (err instanceof SyntaxError && !(err instanceof WebhookVerificationError)) {
+      return {
+        ok: false,
+        rejection: { code: GatewayErrorCode.InvalidJson, reason: 'body is not valid JSON' },
+      };
+    }
+    return {
+      ok: false,
+      rejection: { code: GatewayErrorCode.InvalidSignature, reason: signatureReason(err) },
+    };
+  }
+  return {
+    ok: true,
+    svixId: picked['svix-id']!,
+    svixTimestamp: Number.parseInt(picked['svix-timestamp']!, 10),
+    value,
+  };
+}
+
+// One ajv instance for AgentMail's payloads, compiled once at load. Strict and without coercion or
+// defaults: what we validate is exactly what was signed. (fastify's built-in ajv coerces and strips.)
+const ajv = new Ajv({
+  strict: true,
+  allErrors: false,
+  coerceTypes: false,
+  useDefaults: false,
+  removeAdditional: false,
+  allowUnionTypes: true,
+});
+const validateEnvelope: ValidateFunction<AgentmailEnvelope> = ajv.compile(agentmailSchemas.envelope);
+const validateByEventType = new Map<string, ValidateFunction>();
+for (const [eventType, schema] of Object.entries(agentmailSchemas.byEventType)) {
+  // The four message.received* types share one schema object: compile it once.
+  const already = [...validateByEventType.values()].find((v) => v.schema === schema);
+  validateByEventType.set(eventType, already ?? ajv.compile(schema));
+}
+
+const receivedSet: ReadonlySet<string> = new Set(receivedEventTypes);
+
+export function classifyEventType(eventType: string): WebhookKind {
+  if (receivedSet.has(eventType)) return 'received';
+  if (Object.hasOwn(otherEventDataKeys, eventType)) return 'other';
+  return 'unknown';
+}
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The first ajv error as {field, reason}; field is a JSON pointer from the payload root, never a value. */
+export function describeSchemaError(error: ErrorObject | undefined): { field: string; reason: string } {
+  if (!error) return { field: '/', reason: 'invalid' };
+  if (error.keyword === 'required') {
+    const missing = String((error.params as { missingProperty?: unknown }).missingProperty ?? '');
+    return { field: `${error.instancePath}/${escapePointer(missing)}`, reason: 'is required' };
+  }
+  return { field: error.instancePath === '' ? '/' : error.instancePath, reason: error.message ?? 'invalid' };
+}
+
+type ValidateResult =
+  | { ok: true; kind: 'received'; eventType: ReceivedEventType; payload: MessageReceivedEvent }
+  | { ok: true; kind: 'other'; eventType: OtherEventType; payload: OtherEvent }
+  | { ok: true; kind: 'unknown'; eventType: string; payload: AgentmailEnvelope }
+  | { ok: false; rejection: WebhookRejection };
+
+/**
+ * Validates a parsed payload: first the envelope every event shares, then the schema of its
+ * event_type. An unknown event_type is a valid envelope (AgentMail adds types; reference §1.1).
+ */
+export function validateEvent(value: unknown): ValidateResult {
+  if (!validateEnvelope(value)) {
+    const { field, reason } = describeSchemaError(validateEnvelope.errors?.[0]);
+    return { ok: false, rejection: { code: GatewayErrorCode.InvalidPayload, field, reason } };
+  }
+  const eventType = value.event_type;
+  const kind = classifyEventType(eventType);
+  if (kind === 'unknown') return { ok: true, kind, eventType, payload: value };
+  const validate = validateByEventType.get(eventType)!;
+  if (!validate(value)) {
+    const { field, reason } = describeSchemaError(validate.errors?.[0]);
+    return { ok: false, rejection: { code: GatewayErrorCode.InvalidPayload, field, reason, eventType } };
+  }
+  if (kind === 'received') {
+    const wire = value as MessageReceivedEventWire;
+    return {
+      ok: true,
+      kind,
+      eventType: wire.event_type,
+      payload: { ...wire, message: normaliseSender(wire.message) },
+    };
+  }
+  const other = value as OtherEvent;
+  return { ok: true, kind, eventType: other.event_type, payload: other };
+}
+
+/**
+ * AgentMail sends `from` as a string; some docs show `from_` and an array (reference §1.3 item 1).
+ * Downstream sees one key, `from`, holding one string (several senders are joined as in an RFC 5322 From).
+ */
+export function normaliseSender(message: AgentmailMessageWire): MessageReceivedEvent['message'] {
+  const { from, from_, ...rest } = message;
+  const sender = from ?? from_;
+  const single = Array.isArray(sender) ? sender.join(', ') : (sender ?? '');
+  return { ...rest, from: single };
+}
+
+/** The whole check for one request: signature, JSON, schema. Pure apart from svix reading the clock. */
+export function processWebhook(
+  verifier: WebhookVerifier,
+  raw: Buffer,
+  headers: IncomingHeaders,
+  receivedAt: number,
+): WebhookOutcome {
+  const verified = verifyAndParse(verifier, raw, headers);
+  if (!verified.ok) return verified;
+  const result = validateEvent(verified.value);
+  if (!result.ok) return result;
+  const base = {
+    svixId: verified.svixId,
+    svixTimestamp: verified.svixTimestamp,
+    eventId: result.payload.event_id,
+    receivedAt,
+  };
+  switch (result.kind) {
+    case 'received':
+      return {
+        ok: true,
+        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
+      };
+    case 'other':
+      return {
+        ok: true,
+        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
+      };
+    case 'unknown':
+      return {
+        ok: true,
+        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
+      };
+    default: {
+      const never: never = result;
+      return never;
+    }
+  }
+}
