@@ -1,0 +1,368 @@
+// Durable, fsynced append-only record log with group commit, torn-tail recovery and compaction; knows nothing of Paxos.
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acquireDirLock } from './dir-lock.ts';
+import type { DirLock } from './dir-lock.ts';
+import { LogClosedError, LogFailedError, RecordNotSerializableError } from './errors.ts';
+import { decodeLog, encodeFrame, serializeRecord } from './frame.ts';
+
+/** The live log file. It is only ever replaced whole, by an atomic rename of a synced file. */
+export const LOG_FILE_NAME = 'append-log.dat';
+/** Where a new generation (initial creation or compaction) is written before the rename. */
+export const NEXT_FILE_NAME = 'append-log.next';
+
+/** What an acceptor adapter needs from its durable storage; lets it run against a fake in unit tests. */
+export interface DurableLog {
+  /** Resolves only once every record is written and fdatasync'ed, after all earlier appends. */
+  append(records: readonly unknown[]): Promise<void>;
+  /** Replace the log by `snapshot`; later appends follow it. Resolves once the new file is durable. */
+  compact(snapshot: readonly unknown[]): Promise<void>;
+  /** Finish queued work, then release the file and the lock. Later calls reject with LogClosedError. */
+  close(): Promise<void>;
+  stats(): AppendLogStats;
+}
+
+export interface AppendLogStats {
+  /** Bumped by every compaction; the header of the live file carries it. */
+  readonly generation: number;
+  /** Size of the live log file. */
+  readonly bytesOnDisk: number;
+  /** Records in the live file's snapshot (header frame). */
+  readonly snapshotRecords: number;
+  /** Records appended after the snapshot, including those replayed at open. */
+  readonly recordsSinceCompaction: number;
+  /** Since open: append calls acknowledged, records they carried, and data fdatasyncs (group commits). */
+  readonly appends: number;
+  readonly appendedRecords: number;
+  readonly syncs: number;
+  /** appendedRecords / syncs: how well group commit batches (0 before the first sync). */
+  readonly averageBatchRecords: number;
+  readonly compactions: number;
+  /** Records waiting for the next group commit. */
+  readonly pendingRecords: number;
+}
+
+/** What opening found on disk; the log reports instead of logging, so it needs no logger. */
+export interface RecoveryInfo {
+  /** True when the directory held no log and an empty one was created. */
+  readonly created: boolean;
+  readonly generation: number;
+  readonly records: number;
+  /** Bytes of a torn, never-acknowledged last frame that were cut off (0 after a clean stop). */
+  readonly truncatedBytes: number;
+  /** A leftover new-generation file from a crash during compaction, removed (the old file stays authoritative). */
+  readonly removedIncompleteCompaction: boolean;
+}
+
+export interface OpenedAppendLog {
+  readonly log: AppendLog;
+  /** Every durable record, in append order: snapshot first, then later appends. */
+  readonly records: unknown[];
+  readonly recovered: RecoveryInfo;
+}
+
+type Waiter = { resolve: () => void; reject: (error: unknown) => void };
+type Operation =
+  | ({ kind: 'append'; jsons: readonly string[] } & Waiter)
+  | ({ kind: 'compact'; jsons: readonly string[] } & Waiter);
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+async function writeFully(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}
+
+/** A rename or a new file is durable only once its directory entry is synced too. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Write a complete generation file beside the live one and atomically put it in place.
+ * Returns the handle of the installed file, positioned by the caller at the returned length.
+ * The file is synced before the rename and the directory after it, so at every instant the
+ * live name points to a whole, durable file: the old generation or the new one.
+ */
+async function installGeneration(
+  dir: string,
+  generation: number,
+  jsons: readonly string[],
+): Promise<{ file: FileHandle; length: number }> {
+  const header = encodeFrame(0, jsons, generation);
+  const nextPath = join(dir, NEXT_FILE_NAME);
+  const file = await open(nextPath, 'w+');
+  try {
+    await writeFully(file, header, 0);
+    await file.sync(); // full sync: the file is new, its size and metadata must be durable too
+    await rename(nextPath, join(dir, LOG_FILE_NAME));
+    await syncDirectory(dir);
+    return { file, length: header.length };
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Serialize every record, or name the first one that has no JSON form (undefined, BigInt, cycle). */
+function serializeAll(records: readonly unknown[]): string[] | RecordNotSerializableError {
+  const jsons: string[] = [];
+  for (let index = 0; index < records.length; index += 1) {
+    let json: string | undefined;
+    try {
+      json = serializeRecord(records[index]);
+    } catch (cause) {
+      return new RecordNotSerializableError(index, cause);
+    }
+    if (json === undefined) return new RecordNotSerializableError(index);
+    jsons.push(json);
+  }
+  return jsons;
+}
+
+/**
+ * Open (or create) the log in `dir`, take its single-writer lock, and read every durable record.
+ * A torn last frame is cut off and reported in `recovered`; damage anywhere else throws
+ * LogCorruptError, and another live writer throws LogLockedError.
+ */
+export async function openAppendLog(dir: string): Promise<OpenedAppendLog> {
+  await mkdir(dir, { recursive: true });
+  const lock = await acquireDirLock(dir);
+  try {
+    let removedIncompleteCompaction = false;
+    try {
+      await rm(join(dir, NEXT_FILE_NAME));
+      removedIncompleteCompaction = true;
+    } catch (error) {
+      if (!isErrnoCode(error, 'ENOENT')) throw error;
+    }
+
+    const logPath = join(dir, LOG_FILE_NAME);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readFile(logPath);
+    } catch (error) {
+      if (!isErrnoCode(error, 'ENOENT')) throw error;
+    }
+
+    if (bytes === undefined) {
+      const { file, length } = await installGeneration(dir, 0, []);
+      const log = new AppendLog(dir, lock, file, { generation: 0, length, frames: 1, snapshot: 0, tail: 0 });
+      const recovered = {
+        created: true,
+        generation: 0,
+        records: 0,
+        truncatedBytes: 0,
+        removedIncompleteCompaction,
+      };
+      return { log, records: [], recovered };
+    }
+
+    const decoded = decodeLog(bytes, logPath);
+    const file = await open(logPath, 'r+');
+    try {
+      if (decoded.tornBytes > 0) {
+        // Cut the torn frame before appending, or the next frame would follow garbage and
+        // the following open would (rightly) call the whole file corrupt.
+        await file.truncate(decoded.validLength);
+        await file.datasync();
+      }
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+    const log = new AppendLog(dir, lock, file, {
+      generation: decoded.generation,
+      length: decoded.validLength,
+      frames: decoded.frames,
+      snapshot: decoded.snapshotRecords,
+      tail: decoded.records.length - decoded.snapshotRecords,
+    });
+    const recovered = {
+      created: false,
+      generation: decoded.generation,
+      records: decoded.records.length,
+      truncatedBytes: decoded.tornBytes,
+      removedIncompleteCompaction,
+    };
+    return { log, records: decoded.records, recovered };
+  } catch (error) {
+    await lock.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The writer. One operation runs at a time; every append that arrives while a write+fdatasync is
+ * in flight joins the next frame (group commit), so throughput grows with concurrency while each
+ * caller still waits for its own sync. A compaction is an operation in the same queue: appends
+ * queued before it are flushed to the old file first, appends after it go to the new file, so
+ * replay always equals snapshot + appends issued after compact().
+ */
+export class AppendLog implements DurableLog {
+  readonly dir: string;
+  private readonly lock: DirLock;
+  private file: FileHandle;
+  private generation: number;
+  private length: number;
+  private nextSeq: number;
+  private snapshotRecords: number;
+  private recordsSinceCompaction: number;
+  private appends = 0;
+  private appendedRecords = 0;
+  private syncs = 0;
+  private compactions = 0;
+  private readonly queue: Operation[] = [];
+  private draining: Promise<void> | undefined;
+  private failure: LogFailedError | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** Use openAppendLog; the constructor trusts that the file was just validated. */
+  constructor(
+    dir: string,
+    lock: DirLock,
+    file: FileHandle,
+    at: { generation: number; length: number; frames: number; snapshot: number; tail: number },
+  ) {
+    this.dir = dir;
+    this.lock = lock;
+    this.file = file;
+    this.generation = at.generation;
+    this.length = at.length;
+    this.nextSeq = at.frames;
+    this.snapshotRecords = at.snapshot;
+    this.recordsSinceCompaction = at.tail;
+  }
+
+  append(records: readonly unknown[]): Promise<void> {
+    return this.enqueue('append', records);
+  }
+
+  compact(snapshot: readonly unknown[]): Promise<void> {
+    return this.enqueue('compact', snapshot);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  stats(): AppendLogStats {
+    let pendingRecords = 0;
+    for (const op of this.queue) if (op.kind === 'append') pendingRecords += op.jsons.length;
+    return {
+      generation: this.generation,
+      bytesOnDisk: this.length,
+      snapshotRecords: this.snapshotRecords,
+      recordsSinceCompaction: this.recordsSinceCompaction,
+      appends: this.appends,
+      appendedRecords: this.appendedRecords,
+      syncs: this.syncs,
+      averageBatchRecords: this.syncs === 0 ? 0 : this.appendedRecords / this.syncs,
+      compactions: this.compactions,
+      pendingRecords,
+    };
+  }
+
+  private enqueue(kind: Operation['kind'], records: readonly unknown[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new LogClosedError(this.dir));
+    const jsons = serializeAll(records);
+    if (jsons instanceof RecordNotSerializableError) return Promise.reject(jsons);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind, jsons, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    // Start on a microtask so appends issued in the same synchronous run share the first frame.
+    this.draining = Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = undefined;
+        if (this.queue.length > 0) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (this.failure) {
+        for (const op of this.queue.splice(0)) op.reject(this.failure);
+        return;
+      }
+      const head = this.queue[0];
+      if (head?.kind === 'compact') {
+        this.queue.shift();
+        await this.settle([head], () => this.runCompaction(head.jsons));
+        continue;
+      }
+      let count = 0;
+      while (this.queue[count]?.kind === 'append') count += 1;
+      const batch = this.queue.splice(0, count);
+      await this.settle(batch, () => this.writeBatch(batch));
+    }
+  }
+
+  /** Run one I/O step for `ops`; on failure the log is poisoned (see LogFailedError for why). */
+  private async settle(ops: readonly Operation[], step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (cause) {
+      this.failure = new LogFailedError(this.dir, cause);
+      for (const op of ops) op.reject(this.failure);
+      return;
+    }
+    for (const op of ops) op.resolve();
+  }
+
+  private async writeBatch(batch: readonly Operation[]): Promise<void> {
+    const jsons = batch.flatMap((op) => op.jsons);
+    if (jsons.length > 0) {
+      // An empty append still queues behind earlier ones, so it works as a durability barrier.
+      const frame = encodeFrame(this.nextSeq, jsons);
+      await writeFully(this.file, frame, this.length);
+      await this.file.datasync();
+      this.length += frame.length;
+      this.nextSeq += 1;
+      this.syncs += 1;
+      this.recordsSinceCompaction += jsons.length;
+      this.appendedRecords += jsons.length;
+    }
+    this.appends += batch.length;
+  }
+
+  private async runCompaction(jsons: readonly string[]): Promise<void> {
+    const { file, length } = await installGeneration(this.dir, this.generation + 1, jsons);
+    const old = this.file;
+    this.file = file;
+    this.generation += 1;
+    this.length = length;
+    this.nextSeq = 1;
+    this.snapshotRecords = jsons.length;
+    this.recordsSinceCompaction = 0;
+    this.compactions += 1;
+    await old.close().catch(() => undefined); // its inode is already unlinked; nothing left to lose
+  }
+
+  private async shutdown(): Promise<void> {
+    while (this.draining) await this.draining;
+    try {
+      await this.file.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+}
