@@ -151,7 +151,8 @@ function escapePointer(token: string): string {
 export function describeSchemaError(error: ErrorObject | undefined): { field: string; reason: string } {
   if (!error) return { field: '/', reason: 'invalid' };
   if (error.keyword === 'required') {
-    const missing = String((error.params as { missingProperty?: unknown }).missingProperty ?? '');
+    const param = (error.params as { missingProperty?: unknown }).missingProperty;
+    const missing = typeof param === 'string' ? param : '';
     return { field: `${error.instancePath}/${escapePointer(missing)}`, reason: 'is required' };
   }
   return { field: error.instancePath === '' ? '/' : error.instancePath, reason: error.message ?? 'invalid' };
