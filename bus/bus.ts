@@ -1,0 +1,222 @@
+// The NATS layer every actor uses: typed, validated publish/request/handle over contracts, and retried JetStream writes.
+// It must not know any actor's logic; a message that fails its schema is reported, never thrown at the caller's handler.
+import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { decode, encode, type SchemaFailure } from './codec.ts';
+import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
+import type { Logger } from './logger.ts';
+import { natsConnected } from './metrics.ts';
+import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
+
+/** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+  readonly code = 'BUS_UNAVAILABLE';
+  readonly retryable = true;
+  readonly definite = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A reply that failed its schema, or an error answer from the other side. */
+export class BadReplyError extends Error {
+  override readonly name = 'BadReplyError';
+  readonly code = 'BAD_REPLY';
+  constructor(
+    readonly contract: string,
+    readonly failure: SchemaFailure,
+  ) {
+    super(`${contract} reply: ${failure.instancePath} ${failure.reason}`);
+  }
+}
+
+export type InvalidHandler = (info: { contract: string; subject: string; failure: SchemaFailure }) => void;
+
+export interface BusOptions {
+  servers: string[];
+  name: string;
+  logger: Logger;
+  /** Called for every inbound message that fails its schema (the runtime publishes cs.events.invalid). */
+  onInvalid?: InvalidHandler;
+}
+
+export type Params<C> = C extends Contract<infer T, unknown, unknown> ? SubjectParams<T> : never;
+
+export class Bus {
+  readonly js: JetStreamClient;
+  readonly kvm: Kvm;
+  private jsmPromise: Promise<JetStreamManager> | undefined;
+  onInvalid: InvalidHandler;
+  private up = true;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly logger: Logger,
+    onInvalid: InvalidHandler | undefined,
+  ) {
+    this.js = jetstream(nc, { timeout: 2_000 });
+    this.kvm = new Kvm(nc);
+    this.onInvalid = onInvalid ?? (() => undefined);
+  }
+
+  /** Connects to every server given, reconnecting forever: an actor never gives up on NATS. */
+  static async connect(opts: BusOptions): Promise<Bus> {
+    const nc = await connect({
+      servers: opts.servers,
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      reconnectJitter: 250,
+      pingInterval: 5_000,
+      maxPingOut: 3,
+      timeout: 3_000,
+      waitOnFirstConnect: false,
+    });
+    natsConnected.set(1);
+    const bus = new Bus(nc, opts.logger, opts.onInvalid);
+    void bus.watchStatus();
+    return bus;
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      switch (s.type) {
+        case 'disconnect':
+          this.up = false;
+          natsConnected.set(0);
+          this.logger.warn('NATS disconnected', { server: s.server });
+          break;
+        case 'reconnect':
+          this.up = true;
+          natsConnected.set(1);
+          this.logger.info('NATS reconnected', { server: s.server });
+          break;
+        case 'error':
+          this.logger.warn('NATS error', { error: String(s.error) });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  get connected(): boolean {
+    return this.up && !this.nc.isClosed();
+  }
+
+  jsm(): Promise<JetStreamManager> {
+    this.jsmPromise ??= jetstreamManager(this.nc, { checkAPI: false });
+    return this.jsmPromise;
+  }
+
+  publish<C extends AnyContract>(c: C, params: Params<C>, body: BodyOf<C>): void {
+    this.nc.publish(subjectOf(c.subject, params), encode(c.name, c.schema, body));
+  }
+
+  /** Core request/reply; the reply is validated against the contract's reply schema. */
+  async request<C extends AnyContract>(c: C, params: Params<C>, body: BodyOf<C>, timeoutMs: number): Promise<ReplyOf<C>> {
+    const subject = subjectOf(c.subject, params);
+    let m: Msg;
+    try {
+      m = await this.nc.request(subject, encode(c.name, c.schema, body), { timeout: timeoutMs });
+    } catch (e) {
+      throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, { cause: e });
+    }
+    if (!c.replySchema) throw new Error(`${c.name} has no reply schema`);
+    const r = decode<ReplyOf<C>>(c.replySchema, m.data);
+    if (!r.ok) throw new BadReplyError(c.name, r.failure);
+    return r.value;
+  }
+
+  /**
+   * Subscribes to a contract's subject (or its wildcard when params is 'all'). Each valid message goes to `fn`;
+   * a value `fn` returns is validated and sent as the reply. Invalid messages go to onInvalid and are dropped:
+   * core NATS messages are ephemeral, so the sender's timeout is its signal.
+   */
+  handle<C extends AnyContract>(
+    c: C,
+    params: Params<C> | 'all',
+    fn: (body: BodyOf<C>, msg: Msg) => Promise<ReplyOf<C> | void> | ReplyOf<C> | void,
+    opts: { queue?: string; onInvalid?: InvalidHandler } = {},
+  ): Subscription {
+    const onInvalid = opts.onInvalid ?? this.onInvalid;
+    const subject = params === 'all' ? patternOf(c.subject) : subjectOf(c.subject, params);
+    return this.nc.subscribe(subject, {
+      ...(opts.queue ? { queue: opts.queue } : {}),
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.warn('subscription error', { subject, error: err.message });
+          return;
+        }
+        const r = decode<BodyOf<C>>(c.schema, msg.data);
+        if (!r.ok) {
+          onInvalid({ contract: c.name, subject: msg.subject, failure: r.failure });
+          return;
+        }
+        void this.run(c, msg, () => fn(r.value, msg));
+      },
+    });
+  }
+
+  private async run<C extends AnyContract>(c: C, msg: Msg, fn: () => Promise<ReplyOf<C> | void> | ReplyOf<C> | void) {
+    try {
+      const reply = await fn();
+      if (reply !== undefined && msg.reply) {
+        if (!c.replySchema) throw new Error(`${c.name} has no reply schema`);
+        msg.respond(encode(c.name, c.replySchema, reply));
+      }
+    } catch (e) {
+      this.logger.error('handler failed', { contract: c.name, subject: msg.subject, error: (e as Error).message });
+    }
+  }
+
+  /**
+   * Durable publish to JetStream with a message id, so a retry is de-duplicated by the server. Retries the
+   * errors that mean "maybe not stored" (timeouts, no responders during a leader election) until `retryForMs`.
+   */
+  async jsPublish<C extends AnyContract>(
+    c: C,
+    params: Params<C>,
+    body: BodyOf<C>,
+    opts: { msgID: string; retryForMs?: number; timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<PubAck> {
+    return this.jsPublishRaw(subjectOf(c.subject, params), encode(c.name, c.schema, body), opts);
+  }
+
+  async jsPublishRaw(
+    subject: string,
+    data: string | Uint8Array,
+    opts: { msgID: string; retryForMs?: number; timeoutMs?: number; headers?: Record<string, string> },
+  ): Promise<PubAck> {
+    const deadline = Date.now() + (opts.retryForMs ?? 10_000);
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
+    let wait = 50;
+    for (;;) {
+      try {
+        return await this.js.publish(subject, data, { msgID: opts.msgID, timeout: opts.timeoutMs ?? 2_000, headers: h });
+      } catch (e) {
+        if (Date.now() + wait >= deadline || this.nc.isClosed()) {
+          throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, { cause: e });
+        }
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 1_000);
+      }
+    }
+  }
+
+  /** Finishes in-flight messages and subscriptions, then closes the connection. */
+  async drain(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    try {
+      await this.nc.drain();
+    } catch {
+      await this.nc.close();
+    }
+    natsConnected.set(0);
+  }
+}
+
+export type { SubjectTemplate };

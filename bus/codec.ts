@@ -1,0 +1,74 @@
+// The one ajv instance and the JSON codec: every bus message is validated on publish and on receive; it never coerces or strips.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext its default is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, removeAdditional: false, useDefaults: false });
+addFormats(ajv);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Compiles a schema once per process (cached by the schema object). */
+export function validatorFor<T>(schema: object): ValidateFunction<T> {
+  let v = compiled.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    compiled.set(schema, v);
+  }
+  return v as ValidateFunction<T>;
+}
+
+export interface SchemaFailure {
+  instancePath: string;
+  schemaPath: string;
+  reason: string;
+}
+
+function describe(errors: ErrorObject[] | null | undefined): SchemaFailure {
+  const e = errors?.[0];
+  if (!e) return { instancePath: '', schemaPath: '', reason: 'invalid' };
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? `: ${String((e.params as { additionalProperty?: string }).additionalProperty)}`
+      : e.keyword === 'enum'
+        ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}`
+        : '';
+  return { instancePath: e.instancePath || '/', schemaPath: e.schemaPath, reason: `${e.message ?? e.keyword}${extra}` };
+}
+
+/** A message that fails its schema. On publish it is a bug in the sender; on receive it is bad input. */
+export class InvalidMessageError extends Error {
+  override readonly name = 'InvalidMessageError';
+  readonly code = 'INVALID_MESSAGE';
+  constructor(
+    readonly contract: string,
+    readonly failure: SchemaFailure,
+  ) {
+    super(`${contract}: ${failure.instancePath} ${failure.reason} (schema ${failure.schemaPath})`);
+  }
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; failure: SchemaFailure };
+
+export function check<T>(schema: object, value: unknown): Decoded<T> {
+  const v = validatorFor<T>(schema);
+  return v(value) ? { ok: true, value } : { ok: false, failure: describe(v.errors) };
+}
+
+export function decode<T>(schema: object, data: Uint8Array | string): Decoded<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  } catch (e) {
+    return { ok: false, failure: { instancePath: '', schemaPath: '', reason: `not JSON: ${(e as Error).message}` } };
+  }
+  return check<T>(schema, value);
+}
+
+export function encode(name: string, schema: object, value: unknown): string {
+  const r = check(schema, value);
+  if (!r.ok) throw new InvalidMessageError(name, r.failure);
+  return JSON.stringify(value);
+}

@@ -1,0 +1,142 @@
+// Configuration from environment variables, validated once at start; it must not read anything but `env`.
+import { hostname } from 'node:os';
+
+/** A bad environment variable: the process prints `message` as one line and exits with code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`${variable} must be ${expected} (got ${JSON.stringify(got)})`);
+  }
+}
+
+export const LogLevel = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LogLevel)[number];
+
+export interface Config {
+  nodeId: string;
+  /** NATS servers, from CLUSTER_NODES (comma-separated) or NATS_URL. */
+  natsServers: string[];
+  paxosTimeoutMs: number;
+  healthCheckIntervalMs: number;
+  stateReplicationFactor: number;
+  gatewayPort: number;
+  metricsPort: number;
+  logLevel: LogLevel;
+  agentmailApiKey: string | undefined;
+  agentmailBaseUrl: string | undefined;
+  agentmailWebhookSecret: string | undefined;
+  openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  /** Paxos acceptor ids of the whole cluster (PAXOS_ACCEPTORS); unset means the acceptors this process runs. */
+  acceptorIds: string[] | undefined;
+  dataDir: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return n;
+}
+
+/** Seconds in the seed's table (PAXOS_TIMEOUT=5, HEALTH_CHECK_INTERVAL=10); fractions allowed. */
+function seconds(env: Env, name: string, fallbackSeconds: number, maxSeconds: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackSeconds * 1000;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > maxSeconds) {
+    throw new ConfigError(name, `a number of seconds above 0 and at most ${maxSeconds}`, raw);
+  }
+  return Math.round(n * 1000);
+}
+
+function natsUrl(name: string, raw: string): string {
+  const url = raw.includes('://') ? raw : `nats://${raw}`;
+  try {
+    const u = new URL(url);
+    if (!['nats:', 'tls:', 'ws:', 'wss:'].includes(u.protocol) || u.hostname === '') throw new Error();
+  } catch {
+    throw new ConfigError(name, 'a comma-separated list of NATS URLs like nats://127.0.0.1:4222', raw);
+  }
+  return url;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(name, 'an http(s) URL', raw);
+  }
+  return raw;
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeId = text(env, 'NODE_ID', hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node-1');
+  if (!idPattern.test(nodeId)) throw new ConfigError('NODE_ID', 'letters, digits, - or _ (1-64 chars)', nodeId);
+
+  const serversRaw = text(env, 'CLUSTER_NODES', text(env, 'NATS_URL', 'nats://127.0.0.1:4222'));
+  const serverVar = env['CLUSTER_NODES'] ? 'CLUSTER_NODES' : 'NATS_URL';
+  const natsServers = list(serversRaw).map((s) => natsUrl(serverVar, s));
+  if (natsServers.length === 0) throw new ConfigError(serverVar, 'at least one NATS URL', serversRaw);
+
+  const logLevel = text(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!(LogLevel as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `one of ${LogLevel.join(', ')}`, logLevel);
+  }
+
+  const webhookSecret = env['AGENTMAIL_WEBHOOK_SECRET'] || undefined;
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(webhookSecret)) {
+    throw new ConfigError('AGENTMAIL_WEBHOOK_SECRET', 'a Svix secret starting with whsec_', '<redacted>');
+  }
+
+  const openaiKey = env['OPENAI_API_KEY'] || undefined;
+  const acceptorIds = env['PAXOS_ACCEPTORS'] ? list(env['PAXOS_ACCEPTORS']) : undefined;
+  for (const id of acceptorIds ?? []) {
+    if (!idPattern.test(id)) throw new ConfigError('PAXOS_ACCEPTORS', 'a comma-separated list of actor ids', id);
+  }
+
+  return {
+    nodeId,
+    natsServers,
+    paxosTimeoutMs: seconds(env, 'PAXOS_TIMEOUT', 5, 600),
+    healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),
+    stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),
+    gatewayPort: integer(env, 'FLASK_PORT', 5000, 0, 65535),
+    metricsPort: integer(env, 'METRICS_PORT', 8000, 0, 65535),
+    logLevel: logLevel as LogLevel,
+    agentmailApiKey: env['AGENTMAIL_API_KEY'] || undefined,
+    agentmailBaseUrl: httpUrl(env, 'AGENTMAIL_BASE_URL'),
+    agentmailWebhookSecret: webhookSecret,
+    openai: openaiKey
+      ? { apiKey: openaiKey, baseUrl: httpUrl(env, 'OPENAI_BASE_URL'), model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini') }
+      : undefined,
+    acceptorIds,
+    dataDir: text(env, 'DATA_DIR', '.data'),
+  };
+}

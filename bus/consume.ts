@@ -1,0 +1,174 @@
+// Durable pull consumption with explicit outcomes (ack, nak with delay, term); it never drops an invalid message silently.
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import type { Bus } from './bus.ts';
+import { decode, type SchemaFailure } from './codec.ts';
+import type { AnyContract, BodyOf } from './contracts.ts';
+import { contracts } from './contracts.ts';
+import type { Logger } from './logger.ts';
+
+/** What a handler decided about one message. `nak` redelivers after `delayMs`; `term` gives up (after recording why). */
+export type Outcome = { ack: true } | { nak: true; delayMs: number } | { term: true; reason: string; code: string };
+export const ack: Outcome = { ack: true };
+export const nak = (delayMs: number): Outcome => ({ nak: true, delayMs });
+export const term = (code: string, reason: string): Outcome => ({ term: true, code, reason });
+
+export interface DurableSpec {
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  /** Redelivered if not acked in this time (handlers call msg.working() for long work). */
+  ackWaitMs: number;
+  maxDeliver: number;
+  maxAckPending?: number;
+}
+
+export interface ConsumeContext {
+  bus: Bus;
+  actorId: string;
+  logger: Logger;
+  /** Publishes cs.events.invalid for a message that fails its schema. */
+  reportInvalid: (info: { contract: string; subject: string; failure: SchemaFailure; streamSeq: number }) => void;
+}
+
+/** Creates the durable consumer, or updates it to the given config; idempotent. */
+export async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
+  const jsm = await bus.jsm();
+  const cfg: Partial<ConsumerConfig> = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    ack_wait: nanos(spec.ackWaitMs),
+    max_deliver: spec.maxDeliver,
+    max_ack_pending: spec.maxAckPending ?? 1000,
+  };
+  try {
+    const info = await jsm.consumers.info(spec.stream, spec.durable);
+    const c = info.config;
+    if (c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
+      await jsm.consumers.update(spec.stream, spec.durable, {
+        ack_wait: cfg.ack_wait,
+        max_deliver: cfg.max_deliver,
+        max_ack_pending: cfg.max_ack_pending,
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof JetStreamApiError) || e.code !== 10014) throw e;
+    await jsm.consumers.add(spec.stream, cfg);
+  }
+}
+
+/** Copies a message that cannot be processed to the dead-letter stream, whole, before it is termed. */
+export async function deadLetter(ctx: ConsumeContext, m: JsMsg, source: string, code: string, reason: string): Promise<void> {
+  const text = Buffer.from(m.data).toString('utf8');
+  const utf8 = Buffer.from(text, 'utf8').equals(Buffer.from(m.data));
+  await ctx.bus.jsPublish(
+    contracts.deadLetter,
+    { source },
+    {
+      type: 'dead-letter',
+      subject: m.subject,
+      reason,
+      code,
+      actorId: ctx.actorId,
+      at: new Date().toISOString(),
+      streamSeq: m.seq,
+      deliveries: m.info.deliveryCount,
+      payload: utf8 ? text : Buffer.from(m.data).toString('base64'),
+      payloadEncoding: utf8 ? 'utf8' : 'base64',
+    },
+    { msgID: `dlq:${m.info.stream}:${m.seq}` },
+  );
+}
+
+export interface RunningConsumer {
+  /** In-flight handler count. */
+  readonly inFlight: number;
+  /** Stops pulling, waits up to `graceMs` for in-flight handlers, naks what is left so another actor takes it. */
+  stop(graceMs: number): Promise<void>;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Consumes a durable with a contract: each message is decoded and validated; an invalid one is reported on
+ * cs.events.invalid, copied to the dead-letter stream and termed (never silently dropped, never retried forever).
+ * A handler that throws gets its message nak'ed with a delay; past maxDeliver the message is dead-lettered.
+ */
+export async function consumeDurable<C extends AnyContract>(
+  ctx: ConsumeContext,
+  spec: DurableSpec,
+  c: C,
+  handler: (body: BodyOf<C>, m: JsMsg) => Promise<Outcome>,
+  opts: { concurrency: number },
+): Promise<RunningConsumer> {
+  await ensureConsumer(ctx.bus, spec);
+  const consumer = await ctx.bus.js.consumers.get(spec.stream, spec.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(opts.concurrency, 1) * 2 });
+  const inFlight = new Map<JsMsg, Promise<void>>();
+  let stopping = false;
+  let release: (() => void) | undefined;
+
+  const settle = async (m: JsMsg, outcome: Outcome) => {
+    if ('ack' in outcome) return void (await m.ackAck().catch(() => m.ack()));
+    if ('nak' in outcome) return m.nak(outcome.delayMs);
+    await deadLetter(ctx, m, spec.durable, outcome.code, outcome.reason);
+    m.term(); // no reason: nats-server 2.9 ignores term(reason) and redelivers (nats.md §1).
+  };
+
+  const handleOne = async (m: JsMsg) => {
+    const r = decode<BodyOf<C>>(c.schema, m.data);
+    if (!r.ok) {
+      ctx.reportInvalid({ contract: c.name, subject: m.subject, failure: r.failure, streamSeq: m.seq });
+      await settle(m, term('INVALID_MESSAGE', `${r.failure.instancePath} ${r.failure.reason}`));
+      return;
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await handler(r.value, m);
+    } catch (e) {
+      const last = m.info.deliveryCount >= spec.maxDeliver;
+      ctx.logger.warn('handler failed', { durable: spec.durable, seq: m.seq, deliveries: m.info.deliveryCount, error: (e as Error).message });
+      outcome = last ? term('HANDLER_FAILED', (e as Error).message) : nak(Math.min(250 * 2 ** m.info.deliveryCount, 10_000));
+    }
+    await settle(m, outcome);
+  };
+
+  const done = (async () => {
+    for await (const m of messages) {
+      if (stopping) {
+        m.nak();
+        continue;
+      }
+      const p = handleOne(m)
+        .catch((e: Error) => {
+          ctx.logger.error('could not settle message', { durable: spec.durable, seq: m.seq, error: e.message });
+          m.nak(1_000);
+        })
+        .finally(() => {
+          inFlight.delete(m);
+          release?.();
+        });
+      inFlight.set(m, p);
+      while (inFlight.size >= opts.concurrency && !stopping) {
+        await new Promise<void>((r) => (release = r));
+      }
+    }
+  })();
+
+  return {
+    get inFlight() {
+      return inFlight.size;
+    },
+    done,
+    async stop(graceMs: number) {
+      stopping = true;
+      release?.();
+      const all = Promise.all(inFlight.values());
+      const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      if (timedOut) for (const m of inFlight.keys()) m.nak();
+      await messages.close();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// Starts local nats-server processes (one, or a 3-server JetStream cluster) on loopback; used by `npm start` and tests.
+// It never binds anything but 127.0.0.1 and it stops every process it started, by pid.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export class NatsServerError extends Error {
+  override readonly name = 'NatsServerError';
+  readonly code = 'NATS_SERVER';
+}
+
+/** The nats-server binary on PATH (or /usr/sbin, where Debian puts it), if any. */
+export function findNatsServer(): string | undefined {
+  for (const candidate of ['nats-server', '/usr/sbin/nats-server', '/usr/local/bin/nats-server']) {
+    const r = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface NatsNode {
+  name: string;
+  url: string;
+  port: number;
+  monitorPort: number;
+  clusterPort: number | undefined;
+  dir: string;
+  proc: ChildProcess | undefined;
+}
+
+export interface LocalNats {
+  servers: string[];
+  nodes: NatsNode[];
+  /** SIGKILLs one server (chaos), leaving its data. */
+  kill(index: number): Promise<void>;
+  /** Starts a killed or stopped server again on the same ports and data. */
+  restart(index: number): Promise<void>;
+  /** Stops every server this started (SIGTERM, then SIGKILL). */
+  stop(): Promise<void>;
+}
+
+function args(n: NatsNode, routes: string[] | undefined): string[] {
+  const a = ['-n', n.name, '-a', '127.0.0.1', '-p', String(n.port), '-m', String(n.monitorPort), '-js', '-sd', join(n.dir, 'js')];
+  if (routes && n.clusterPort) {
+    a.push('--cluster_name', 'cs', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes.join(','));
+  }
+  return a;
+}
+
+async function waitReady(n: NatsNode, timeoutMs: number, path: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${n.monitorPort}${path}`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (n.proc?.exitCode != null) throw new NatsServerError(`nats-server ${n.name} exited with ${n.proc.exitCode}`);
+    if (Date.now() > deadline) throw new NatsServerError(`nats-server ${n.name} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function launch(bin: string, n: NatsNode, routes: string[] | undefined): ChildProcess {
+  return spawn(bin, args(n, routes), { stdio: 'ignore' });
+}
+
+async function stopProc(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/**
+ * Starts `size` servers with JetStream under `dir` on free loopback ports (the first on `port` if given);
+ * size 3 or 5 forms a cluster. The servers are children of this process.
+ */
+export async function startLocalNats(opts: { dir: string; size?: 1 | 3 | 5; port?: number }): Promise<LocalNats> {
+  const bin = findNatsServer();
+  if (!bin) throw new NatsServerError('nats-server is not installed');
+  const size = opts.size ?? 1;
+  const nodes: NatsNode[] = [];
+  for (let i = 0; i < size; i++) {
+    const port = i === 0 && opts.port ? opts.port : await freePort();
+    const dir = join(opts.dir, `n${i + 1}`);
+    await mkdir(dir, { recursive: true });
+    nodes.push({
+      name: `n${i + 1}`,
+      url: `nats://127.0.0.1:${port}`,
+      port,
+      monitorPort: await freePort(),
+      clusterPort: size > 1 ? await freePort() : undefined,
+      dir,
+      proc: undefined,
+    });
+  }
+  const routes = size > 1 ? nodes.map((n) => `nats://127.0.0.1:${n.clusterPort}`) : undefined;
+  for (const n of nodes) n.proc = launch(bin, n, routes);
+  // A cluster is ready once JetStream has a meta leader (about 1 s on loopback, nats.md §2).
+  const readyPath = size > 1 ? '/healthz' : '/healthz?js-enabled-only=true';
+  await Promise.all(nodes.map((n) => waitReady(n, 15_000, readyPath)));
+  if (size > 1) await waitMetaLeader(nodes[0]!, 20_000);
+  return {
+    servers: nodes.map((n) => n.url),
+    nodes,
+    async kill(i) {
+      const p = nodes[i]?.proc;
+      if (!p || p.exitCode !== null) return;
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGKILL');
+      await exited;
+    },
+    async restart(i) {
+      const n = nodes[i];
+      if (!n) throw new NatsServerError(`no server ${i}`);
+      await stopProc(n.proc);
+      n.proc = launch(bin, n, routes);
+      await waitReady(n, 15_000, '/healthz');
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => stopProc(n.proc)));
+    },
+  };
+}
+
+async function waitMetaLeader(n: NatsNode, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${n.monitorPort}/jsz`);
+      const j = (await r.json()) as { meta_cluster?: { leader?: string } };
+      if (j.meta_cluster?.leader) return;
+    } catch {
+      // retry
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new NatsServerError(`no JetStream meta leader after ${timeoutMs} ms`);
+}
