@@ -1,0 +1,59 @@
+// Stopword language detector for en, de, fr, es, it, pt, nl returning ISO 639-1; defaults to 'en' when unsure, no I/O.
+import { normalize } from './keyword-match.ts';
+
+export const DEFAULT_LANGUAGE = 'en';
+
+const STOPWORDS: Readonly<Record<string, string>> = {
+  en: "the and is are to of my you your i it this that have has with for not can please we was on be would will what how hi hello thanks thank can't don't i'm there from our any been just but if do does",
+  de: 'der die das und ist ich nicht sie mit ein eine einen einem bitte mein meine meinen ihr ihre wir auf fur zu den dem es hallo danke haben habe hat kann konnen wie noch auch sehr geehrte damen herren ist sind wurde mir mich uns leider seit schon aber oder',
+  fr: "le la les et est je ne pas vous votre vos mon ma mes une un des pour avec bonjour merci sur que qui il nous ai c'est au aux dans madame monsieur suis depuis mais ou cette ce sont avez",
+  es: 'el la los las y es que de en un una por para con no mi mis su hola gracias estoy tengo pero como muy del al me se lo buenos dias usted favor esta este desde han hace',
+  it: 'il lo la gli le e che di un una per non sono mio mia ho ciao grazie buongiorno con del della come questo ma mi si ancora salve',
+  pt: 'o a os as e que de em um uma para com nao meu minha ola obrigado obrigada estou tenho mas como do da no na voce bom dia minha seu sua ja',
+  nl: 'de het een en is ik niet van mijn je u uw met voor op dat die hallo bedankt graag zijn heb maar wat hoe dank alstublieft nog al wij',
+};
+
+// Characters that mostly occur in one language; checked before accents are stripped.
+const CHAR_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/[äöüß]/g, 'de'],
+  [/[ñ¿¡]/g, 'es'],
+  [/[çœêèà]/g, 'fr'],
+  [/[ãõ]/g, 'pt'],
+];
+
+const LISTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(STOPWORDS).map(([lang, words]) => [lang, new Set(words.split(' '))]),
+);
+
+// A word shared by several languages ("de", "la") is weak evidence for each of them.
+const WEIGHT: ReadonlyMap<string, number> = (() => {
+  const owners = new Map<string, number>();
+  for (const set of LISTS.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
+  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
+})();
+
+export function languageScores(text: string): Record<string, number> {
+  const scores: Record<string, number> = {};
+  for (const lang of LISTS.keys()) scores[lang] = 0;
+  const sample = text.slice(0, 5000);
+  for (const [re, lang] of CHAR_HINTS) {
+    const n = sample.toLowerCase().match(re)?.length ?? 0;
+    scores[lang] = (scores[lang] ?? 0) + Math.min(n, 5) * 0.5;
+  }
+  const tokens = normalize(sample).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
+  for (const t of tokens) {
+    const w = WEIGHT.get(t);
+    if (w === undefined) continue;
+    for (const [lang, set] of LISTS) if (set.has(t)) scores[lang] = (scores[lang] ?? 0) + w;
+  }
+  return scores;
+}
+
+/** ISO 639-1 code of the most likely language, or 'en' when the evidence is thin or split. */
+export function detectLanguage(text: string): string {
+  const ranked = Object.entries(languageScores(text)).sort((a, b) => b[1] - a[1]);
+  const [best, second] = ranked;
+  if (best === undefined || best[1] < 2) return DEFAULT_LANGUAGE;
+  if (second !== undefined && best[1] < second[1] * 1.3) return DEFAULT_LANGUAGE;
+  return best[0];
+}
