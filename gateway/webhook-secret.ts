@@ -1,0 +1,62 @@
+// Finds the Svix webhook signing secret (env wins, else a 0600 file in the data folder, created once); must not log the secret.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WebhookSecretError } from './errors.ts';
+
+export const WEBHOOK_SECRET_FILE = 'webhook-secret';
+const PREFIX = 'whsec_';
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export interface WebhookSecret {
+  secret: string;
+  /** The file the secret came from or was written to; undefined when it came from the environment. */
+  path: string | undefined;
+  created: boolean;
+}
+
+/** Throws WebhookSecretError unless the value is `whsec_` + non-empty standard base64 (what Svix issues). */
+export function assertWebhookSecret(value: string, source: string): void {
+  if (!value.startsWith(PREFIX)) throw new WebhookSecretError(`${source} must start with ${PREFIX}`);
+  const key = value.slice(PREFIX.length);
+  if (key.length === 0 || !BASE64.test(key)) {
+    throw new WebhookSecretError(`${source} must be ${PREFIX} followed by base64`);
+  }
+}
+
+/**
+ * AGENTMAIL_WEBHOOK_SECRET (passed as envValue) wins: that is the secret AgentMail gave for the
+ * registered webhook. Without it, a local secret is kept in `<dataDir>/webhook-secret` so a single
+ * node's demo and tests sign and verify with the same key across restarts.
+ */
+export async function loadOrCreateWebhookSecret(dataDir: string, envValue?: string): Promise<WebhookSecret> {
+  if (envValue !== undefined && envValue !== '') {
+    assertWebhookSecret(envValue.trim(), 'AGENTMAIL_WEBHOOK_SECRET');
+    return { secret: envValue.trim(), path: undefined, created: false };
+  }
+  const path = join(dataDir, WEBHOOK_SECRET_FILE);
+  let existing: string | undefined;
+  try {
+    existing = (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new WebhookSecretError(`cannot read webhook secret file ${path}`, { cause: err });
+    }
+  }
+  if (existing !== undefined) {
+    assertWebhookSecret(existing, `webhook secret file ${path}`);
+    return { secret: existing, path, created: false };
+  }
+  // 24 random bytes, as Svix's own secrets; base64 so svix can decode it.
+  const secret = PREFIX + randomBytes(24).toString('base64');
+  try {
+    await mkdir(dataDir, { recursive: true });
+    // 'wx' fails if another process created it meanwhile: then read theirs, so both use one secret.
+    await writeFile(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600); // the umask may have narrowed the create mode
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateWebhookSecret(dataDir);
+    throw new WebhookSecretError(`cannot write webhook secret file ${path}`, { cause: err });
+  }
+  return { secret, path, created: true };
+}

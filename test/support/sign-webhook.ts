@@ -1,0 +1,42 @@
+// Test helper: signs a webhook body exactly as AgentMail (Svix) does, using svix's own signer; must not be imported by production code.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'svix';
+
+export interface SignedWebhook {
+  /** Send these bytes unchanged: the signature covers the exact body. */
+  body: string;
+  headers: {
+    'content-type': string;
+    'svix-id': string;
+    'svix-timestamp': string;
+    'svix-signature': string;
+  };
+}
+
+export interface SignOptions {
+  /** Defaults to a fresh `msg_…` id. Reuse one to imitate a Svix retry of the same delivery. */
+  msgId?: string;
+  /** Signing time; defaults to now. Move it >5 minutes away to test the replay window. */
+  date?: Date;
+}
+
+/** A valid test secret in Svix's format. */
+export function randomWebhookSecret(): string {
+  return 'whsec_' + randomBytes(24).toString('base64');
+}
+
+/** Signs `payload` (an object is JSON-stringified; a string is sent as is) with `secret`. */
+export function signWebhook(secret: string, payload: unknown, options: SignOptions = {}): SignedWebhook {
+  const msgId = options.msgId ?? `msg_${randomBytes(12).toString('hex')}`;
+  const date = options.date ?? new Date();
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': msgId,
+      'svix-timestamp': String(Math.floor(date.getTime() / 1000)),
+      'svix-signature': new Webhook(secret).sign(msgId, date, body),
+    },
+  };
+}
