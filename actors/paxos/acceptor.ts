@@ -1,0 +1,277 @@
+// Pure Paxos acceptor core: promises and accepted proposals per instance; no I/O, no clock, no subjects.
+//
+// ADAPTER CONTRACT (safety depends on it):
+//  1. Perform `out` in order. A `persist` must be written AND synced before any later `send` is performed.
+//  2. Before feeding a message, call `needsRecordLookup(state, msg)`. When it returns true, read the durable
+//     decision record for `msg.instance` (a linearizable read, e.g. a KV get served by the stream leader)
+//     and, if a decision exists, first feed `{ type: 'recorded', instance, value }`. Why: after `compact`
+//     the acceptor cannot tell a new instance from a forgotten one, and a leader's prepare-all cannot see
+//     instances an acceptor compacted, so the durable record has to speak for them.
+//  3. Call `compact(state, instances)` only for instances whose decision is already durably recorded, then
+//     rewrite the log from `snapshot(state)` (write a new file, sync, rename) before dropping the old log.
+//  4. After a crash, rebuild with `restore(records)` from the synced log, in the order written.
+import { atLeast, ballotEquals, compareBallots, maxBallot } from './ballot.ts';
+import type {
+  Accept,
+  Accepted,
+  AcceptedPair,
+  Ballot,
+  Decided,
+  Nack,
+  Out,
+  Prepare,
+  PrepareAll,
+  PromiseAll,
+  Promised,
+  StepResult,
+} from './types.ts';
+
+/** What the acceptor writes to its log. Plain JSON, replayed in order by `restore`. */
+export type AcceptorRecord<V> =
+  | { t: 'promise'; instance: string; ballot: Ballot }
+  | { t: 'accept'; instance: string; ballot: Ballot; value: V }
+  | { t: 'promise-all'; ballot: Ballot };
+
+export interface AcceptorConfig {
+  id: string;
+}
+
+interface InstanceState<V> {
+  promised?: Ballot;
+  accepted?: AcceptedPair<V>;
+  /** Set from the durable record (`recorded` input); once set the acceptor only answers `decided`. */
+  decided?: V;
+}
+
+export interface AcceptorState<V> {
+  readonly id: string;
+  /** Promise made by a prepare-all: a floor under every instance's promise. */
+  readonly leaderPromise?: Ballot;
+  readonly instances: ReadonlyMap<string, InstanceState<V>>;
+}
+
+export type AcceptorMessage<V> = Prepare | Accept<V> | PrepareAll;
+export type AcceptorInput<V> =
+  { type: 'message'; msg: AcceptorMessage<V> } | { type: 'recorded'; instance: string; value: V };
+export type AcceptorReply<V> = Promised<V> | Nack | Accepted<V> | Decided<V> | PromiseAll<V>;
+export type AcceptorOut<V> = Out<AcceptorReply<V>, AcceptorRecord<V>>;
+
+export function initialState<V>(config: AcceptorConfig): AcceptorState<V> {
+  return { id: config.id, instances: new Map() };
+}
+
+/** Does the adapter have to consult the durable decision record before feeding `msg`? (contract item 2) */
+export function needsRecordLookup<V>(state: AcceptorState<V>, msg: AcceptorMessage<V>): boolean {
+  if (msg.type === 'prepare-all') return false;
+  const inst = state.instances.get(msg.instance);
+  if (inst?.decided !== undefined) return false;
+  if (inst === undefined) return true;
+  // A fast accept rests on a prepare-all, which cannot report instances some acceptor compacted; so even
+  // an acceptor that holds state must check the record, or it could accept a value that conflicts with it.
+  return msg.type === 'accept' && msg.fast === true;
+}
+
+/** The promise in force for an instance: its own, or the leader floor, whichever is higher. */
+function effectivePromise<V>(
+  state: AcceptorState<V>,
+  inst: InstanceState<V> | undefined,
+): Ballot | undefined {
+  return maxBallot(inst?.promised, state.leaderPromise);
+}
+
+function withInstance<V>(
+  state: AcceptorState<V>,
+  instance: string,
+  inst: InstanceState<V>,
+): AcceptorState<V> {
+  const instances = new Map(state.instances);
+  instances.set(instance, inst);
+  return { ...state, instances };
+}
+
+export function step<V>(
+  state: AcceptorState<V>,
+  input: AcceptorInput<V>,
+): StepResult<AcceptorState<V>, AcceptorOut<V>> {
+  if (input.type === 'recorded') {
+    const inst = state.instances.get(input.instance);
+    if (inst?.decided !== undefined) return { state, out: [] };
+    // Nothing to persist: the record is durable elsewhere and the adapter consults it again after a restart.
+    return { state: withInstance(state, input.instance, { decided: input.value }), out: [] };
+  }
+  const msg = input.msg;
+  switch (msg.type) {
+    case 'prepare':
+      return onPrepare(state, msg);
+    case 'accept':
+      return onAccept(state, msg);
+    case 'prepare-all':
+      return onPrepareAll(state, msg);
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown acceptor message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function decidedReply<V>(state: AcceptorState<V>, instance: string, value: V, to: string): AcceptorOut<V>[] {
+  return [{ kind: 'send', to, msg: { type: 'decided', instance, value, from: state.id } }];
+}
+
+// P1b (Paxos Made Simple): promise never to accept a ballot below `ballot`, and report the highest accepted
+// proposal. Equal ballots are promised again so a duplicated prepare gets the same answer.
+function onPrepare<V>(state: AcceptorState<V>, msg: Prepare): StepResult<AcceptorState<V>, AcceptorOut<V>> {
+  const inst = state.instances.get(msg.instance);
+  if (inst?.decided !== undefined)
+    return { state, out: decidedReply(state, msg.instance, inst.decided, msg.from) };
+  const promised = effectivePromise(state, inst);
+  if (!atLeast(msg.ballot, promised)) {
+    return { state, out: [nack(state, msg.ballot, promised!, msg.from, msg.instance)] };
+  }
+  const reply: Promised<V> = { type: 'promise', instance: msg.instance, ballot: msg.ballot, from: state.id };
+  if (inst?.accepted !== undefined) reply.accepted = inst.accepted;
+  if (inst?.promised !== undefined && compareBallots(msg.ballot, inst.promised) <= 0) {
+    return { state, out: [{ kind: 'send', to: msg.from, msg: reply }] };
+  }
+  const next = withInstance(state, msg.instance, { ...inst, promised: msg.ballot });
+  return {
+    state: next,
+    out: [
+      { kind: 'persist', records: [{ t: 'promise', instance: msg.instance, ballot: msg.ballot }] },
+      { kind: 'send', to: msg.from, msg: reply },
+    ],
+  };
+}
+
+// P2b: accept unless a higher ballot was promised. Accepting also promises the ballot (it is >= promise).
+function onAccept<V>(state: AcceptorState<V>, msg: Accept<V>): StepResult<AcceptorState<V>, AcceptorOut<V>> {
+  const inst = state.instances.get(msg.instance);
+  if (inst?.decided !== undefined)
+    return { state, out: decidedReply(state, msg.instance, inst.decided, msg.from) };
+  const promised = effectivePromise(state, inst);
+  if (!atLeast(msg.ballot, promised)) {
+    return { state, out: [nack(state, msg.ballot, promised!, msg.from, msg.instance)] };
+  }
+  const reply: Accepted<V> = {
+    type: 'accepted',
+    instance: msg.instance,
+    ballot: msg.ballot,
+    value: inst?.accepted && ballotEquals(inst.accepted.ballot, msg.ballot) ? inst.accepted.value : msg.value,
+    from: state.id,
+  };
+  const sends: AcceptorOut<V>[] = [
+    { kind: 'send', to: msg.from, msg: reply },
+    { kind: 'send', to: 'learners', msg: reply },
+  ];
+  // A duplicate accept for the ballot already accepted: same answer, nothing new to write. One ballot
+  // carries one value (one proposer per ballot), so the stored value is the answer.
+  if (inst?.accepted !== undefined && ballotEquals(inst.accepted.ballot, msg.ballot))
+    return { state, out: sends };
+  const next = withInstance(state, msg.instance, {
+    promised: msg.ballot,
+    accepted: { ballot: msg.ballot, value: msg.value },
+  });
+  return {
+    state: next,
+    out: [
+      {
+        kind: 'persist',
+        records: [{ t: 'accept', instance: msg.instance, ballot: msg.ballot, value: msg.value }],
+      },
+      ...sends,
+    ],
+  };
+}
+
+// Multi-Paxos phase 1b for every instance: raise the leader floor, report accepted values of the instances
+// still held, and refuse (by name) the instances already promised higher, so the leader must use the
+// classic path for those.
+function onPrepareAll<V>(
+  state: AcceptorState<V>,
+  msg: PrepareAll,
+): StepResult<AcceptorState<V>, AcceptorOut<V>> {
+  if (!atLeast(msg.ballot, state.leaderPromise)) {
+    return { state, out: [nack(state, msg.ballot, state.leaderPromise!, msg.from)] };
+  }
+  const accepted: PromiseAll<V>['accepted'] = [];
+  const refused: string[] = [];
+  for (const [instance, inst] of state.instances) {
+    if (inst.decided !== undefined) continue;
+    if (inst.promised !== undefined && compareBallots(inst.promised, msg.ballot) > 0) {
+      refused.push(instance);
+      continue;
+    }
+    if (inst.accepted !== undefined) accepted.push({ instance, ...inst.accepted });
+  }
+  const reply: PromiseAll<V> = { type: 'promise-all', ballot: msg.ballot, from: state.id, accepted, refused };
+  const send: AcceptorOut<V> = { kind: 'send', to: msg.from, msg: reply };
+  if (ballotEquals(state.leaderPromise, msg.ballot)) return { state, out: [send] };
+  return {
+    state: { ...state, leaderPromise: msg.ballot },
+    out: [{ kind: 'persist', records: [{ t: 'promise-all', ballot: msg.ballot }] }, send],
+  };
+}
+
+function nack<V>(
+  state: AcceptorState<V>,
+  ballot: Ballot,
+  promised: Ballot,
+  to: string,
+  instance?: string,
+): AcceptorOut<V> {
+  const msg: Nack = { type: 'nack', ballot, promised, from: state.id };
+  if (instance !== undefined) msg.instance = instance;
+  return { kind: 'send', to, msg };
+}
+
+/** Rebuild the acceptor from its log after a crash. Replaying keeps the highest promise, as the live core did. */
+export function restore<V>(config: AcceptorConfig, records: Iterable<AcceptorRecord<V>>): AcceptorState<V> {
+  const instances = new Map<string, InstanceState<V>>();
+  let leaderPromise: Ballot | undefined;
+  for (const r of records) {
+    if (r.t === 'promise-all') {
+      leaderPromise = maxBallot(leaderPromise, r.ballot);
+      continue;
+    }
+    const inst = instances.get(r.instance) ?? {};
+    if (r.t === 'promise') {
+      instances.set(r.instance, { ...inst, promised: maxBallot(inst.promised, r.ballot) });
+    } else if (inst.accepted === undefined || compareBallots(r.ballot, inst.accepted.ballot) >= 0) {
+      instances.set(r.instance, {
+        promised: maxBallot(inst.promised, r.ballot),
+        accepted: { ballot: r.ballot, value: r.value },
+      });
+    }
+  }
+  const state: AcceptorState<V> = { id: config.id, instances };
+  return leaderPromise === undefined ? state : { ...state, leaderPromise };
+}
+
+/**
+ * Drop instances whose decision is durably recorded elsewhere (contract item 3). Afterwards the acceptor
+ * holds nothing for them, and the durable-record lookup (item 2) answers for them.
+ */
+export function compact<V>(state: AcceptorState<V>, instances: Iterable<string>): AcceptorState<V> {
+  const next = new Map(state.instances);
+  for (const i of instances) next.delete(i);
+  return { ...state, instances: next };
+}
+
+/** The fewest records that `restore` turns back into the live state (decided markers excluded: the record holds them). */
+export function snapshot<V>(state: AcceptorState<V>): AcceptorRecord<V>[] {
+  const out: AcceptorRecord<V>[] = [];
+  if (state.leaderPromise !== undefined) out.push({ t: 'promise-all', ballot: state.leaderPromise });
+  for (const [instance, inst] of state.instances) {
+    if (inst.decided !== undefined) continue;
+    if (inst.accepted !== undefined) out.push({ t: 'accept', instance, ...inst.accepted });
+    if (inst.promised !== undefined && !ballotEquals(inst.promised, inst.accepted?.ballot)) {
+      out.push({ t: 'promise', instance, ballot: inst.promised });
+    }
+  }
+  return out;
+}
+
+/** True when the acceptor holds any state for `instance` (for adapters and tests). */
+export function hasInstance<V>(state: AcceptorState<V>, instance: string): boolean {
+  return state.instances.has(instance);
+}
