@@ -1,0 +1,208 @@
+// The built-in responder: a polite reply composed from the best-matching knowledge-base sentences; pure and deterministic, never invents.
+import type { ReplyDraft, ReplyPassage, ReplyRequest } from '../../schemas/reply.ts';
+import type { KnowledgeBase, SearchHit } from './knowledge-base.ts';
+import { templateLanguage, templatesFor } from './reply-templates.ts';
+import { terms } from './text-analysis.ts';
+
+/** Bump when the wording or the selection rules change, so audit records say which rules wrote a draft. */
+export const BUILTIN_RESPONDER_VERSION = 'builtin-1';
+
+export const EscalationReason = {
+  noKbMatch: 'no-kb-match',
+  needsHuman: 'classified-needs-human',
+} as const;
+
+export interface BuiltinOptions {
+  /** Shown in the greeting line and the sign-off. */
+  readonly brand: string;
+  /** Below this BM25 score the best passage is not trusted. */
+  readonly minScore: number;
+  /** Share of the query's weight the best passage must match (see SearchHit.coverage). */
+  readonly minCoverage: number;
+  /** Long emails dilute coverage: a passage matching this many distinct terms with at least strongScore is trusted anyway. */
+  readonly manyTerms: number;
+  readonly strongScore: number;
+  readonly maxPassages: number;
+  readonly maxSentences: number;
+}
+
+export const DEFAULT_BUILTIN_OPTIONS: BuiltinOptions = {
+  brand: 'Acme Cloud',
+  minScore: 2.5,
+  minCoverage: 0.5,
+  manyTerms: 3,
+  strongScore: 8,
+  maxPassages: 3,
+  maxSentences: 3,
+};
+
+/** Whether the best hit is strong enough to answer from; below it we escalate instead of guessing. */
+export function isConfident(
+  hit: SearchHit | undefined,
+  options: BuiltinOptions = DEFAULT_BUILTIN_OPTIONS,
+): boolean {
+  if (!hit || hit.score < options.minScore) return false;
+  if (hit.coverage >= options.minCoverage) return true;
+  return hit.matchedTerms.length >= options.manyTerms && hit.score >= options.strongScore;
+}
+
+/** Markdown of a passage as plain sentences: links keep their URL, code and emphasis marks go. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/(\*\*|__|\*|_)(\S[^*_]*?\S|\S)\1/g, '$2')
+    .replace(/^\s*(?:[-*+]|\d+\.)\s+/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Sentence split that keeps "99.9%", "v2.1" and URLs whole: a break needs whitespace and a capital or digit after it. */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+(?=["“(]?[\p{Lu}\d])/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function excerptOf(hit: SearchHit, max = 280): string {
+  const text = plainText(hit.passage.text);
+  return text.length <= max ? text : `${text.slice(0, max - 1).replace(/\s+\S*$/, '')}…`;
+}
+
+export function toPassages(hits: readonly SearchHit[]): ReplyPassage[] {
+  return hits.map((h) => ({
+    docId: h.passage.docId,
+    title:
+      h.passage.title === h.passage.heading ? h.passage.title : `${h.passage.title}: ${h.passage.heading}`,
+    score: Math.round(h.score * 1000) / 1000,
+    excerpt: excerptOf(h),
+  }));
+}
+
+/** The retrieval query for a request: subject (without Re:/AW: prefixes) and new text. */
+export function queryOf(request: ReplyRequest): string {
+  return `${cleanSubject(request.email.subject)}\n${request.email.text}`;
+}
+
+export function cleanSubject(subject: string): string {
+  return subject.replace(/^\s*((re|fw|fwd|aw|wg|tr|rv|sv)\s*:\s*)+/i, '').trim();
+}
+
+/** A display name safe to put in a greeting: letters and a few marks only, never an address or a sentence. */
+export function greetingName(name: string | undefined): string | undefined {
+  if (!name || name.includes('@')) return undefined;
+  const clean = name
+    .replace(/[^\p{L}\p{M} .'-]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > 0 && clean.length <= 40 && clean.split(' ').length <= 4 ? clean : undefined;
+}
+
+/** Retrieval for a request: the email alone first; earlier messages of the thread only if that finds nothing. */
+export function retrieve(kb: KnowledgeBase, request: ReplyRequest, options: BuiltinOptions): SearchHit[] {
+  const k = Math.max(options.maxPassages, 5);
+  const hits = kb.search(queryOf(request), k);
+  if (isConfident(hits[0], options) || request.history.length === 0) return hits;
+  const context = request.history
+    .slice(-2)
+    .map((m) => m.text)
+    .join('\n');
+  const withHistory = kb.search(`${queryOf(request)}\n${context}`, k);
+  return isConfident(withHistory[0], options) ? withHistory : hits;
+}
+
+interface Candidate {
+  readonly text: string;
+  readonly score: number;
+  readonly passageRank: number;
+  readonly position: number;
+}
+
+/** The sentences that answer best: weighted by matched query idf and by how well their passage ranked. */
+export function selectSentences(
+  kb: KnowledgeBase,
+  query: string,
+  hits: readonly SearchHit[],
+  max: number,
+): string[] {
+  const queryTerms = new Set(terms(query));
+  const top = hits[0]?.score ?? 0;
+  const candidates: Candidate[] = [];
+  hits.forEach((hit, passageRank) => {
+    sentences(plainText(hit.passage.text)).forEach((text, position) => {
+      let weight = 0;
+      for (const t of new Set(terms(text))) if (queryTerms.has(t)) weight += kb.idf(t);
+      if (weight > 0) candidates.push({ text, score: weight * (hit.score / top), passageRank, position });
+    });
+  });
+  const best = [...candidates]
+    .sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.position - b.position)
+    .slice(0, max);
+  // The best passage's first sentence usually states the rule the others qualify: keep it in.
+  const lead = candidates.find((c) => c.passageRank === 0);
+  if (lead && !best.includes(lead)) best.splice(best.length - 1, 1, lead);
+  return best.sort((a, b) => a.passageRank - b.passageRank || a.position - b.position).map((c) => c.text);
+}
+
+export function toHtml(text: string): string {
+  const escape = (s: string) =>
+    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escape(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+}
+
+/** Writes the draft for one request. Same knowledge base, request and options: same draft, byte for byte. */
+export function builtinReply(
+  kb: KnowledgeBase,
+  request: ReplyRequest,
+  options: BuiltinOptions = DEFAULT_BUILTIN_OPTIONS,
+): ReplyDraft {
+  const language = templateLanguage(request.email.language);
+  const t = templatesFor(language);
+  const hits = retrieve(kb, request, options);
+  const confident = isConfident(hits[0], options);
+  const subject = cleanSubject(request.email.subject);
+  const greeting = t.greeting(greetingName(request.email.senderName));
+  const thanks = t.thanks(subject || undefined);
+
+  if (!confident) {
+    const text = [greeting, '', `${thanks} ${t.noAnswer}`, '', t.signoff(options.brand)].join('\n');
+    return {
+      text,
+      html: toHtml(text),
+      language,
+      grounded: false,
+      escalate: true,
+      escalateReason: EscalationReason.noKbMatch,
+      passages: toPassages(hits.slice(0, options.maxPassages)),
+      responder: { kind: 'builtin', version: BUILTIN_RESPONDER_VERSION },
+    };
+  }
+
+  const top = hits[0]?.score ?? 0;
+  const used = hits.filter((h) => h.score >= top / 2).slice(0, options.maxPassages);
+  const answer = selectSentences(kb, queryOf(request), used, options.maxSentences);
+  const articles = [...new Set(used.filter((h) => h.score >= top * 0.75).map((h) => h.passage.title))];
+  const body = [
+    t.englishNote ?? t.answerLead,
+    '',
+    answer.join(' '),
+    '',
+    `${t.moreDetails(articles)} ${t.replyIfUnsolved}`,
+  ];
+  if (request.classification.needsHuman) body.push('', t.needsHuman);
+  const text = [greeting, '', thanks, '', ...body, '', t.signoff(options.brand)].join('\n');
+  return {
+    text,
+    html: toHtml(text),
+    language,
+    grounded: true,
+    escalate: request.classification.needsHuman,
+    ...(request.classification.needsHuman ? { escalateReason: EscalationReason.needsHuman } : {}),
+    passages: toPassages(used),
+    responder: { kind: 'builtin', version: BUILTIN_RESPONDER_VERSION },
+  };
+}
