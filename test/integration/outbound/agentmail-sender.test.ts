@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { AgentMailSender } from '../../../actors/outbound/agentmail-sender.ts';
 import type { AgentMailSenderOptions } from '../../../actors/outbound/agentmail-sender.ts';
+import type { SendError } from '../../../actors/outbound/errors.ts';
 import {
   BadRequestError,
   IdempotencyConflictError,
@@ -9,7 +10,6 @@ import {
   NotFoundError,
   RateLimitedError,
   SendAbortedError,
-  SendError,
   SendTimeoutError,
   ServerError,
   UnauthorizedError,
