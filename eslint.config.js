@@ -5,9 +5,15 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'bench/results/**', 'eslint.config.js'] },
   js.configs.recommended,
+  { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -28,7 +34,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', '@nats-io/*', 'fs', 'path', 'winston', 'prom-client', '../../bus/*', '../runtime*'] },
+        {
+          patterns: [
+            'node:*',
+            '@nats-io/*',
+            'fs',
+            'path',
+            'winston',
+            'prom-client',
+            '../../bus/*',
+            '../runtime*',
+          ],
+        },
       ],
       'no-restricted-properties': [
         'error',
@@ -37,7 +54,10 @@ export default tseslint.config(
         { object: 'performance', property: 'now', message: 'time comes in as input' },
       ],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'fetch'],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date']", message: 'time comes in as input' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date']", message: 'time comes in as input' },
+      ],
     },
   },
 );

@@ -54,7 +54,8 @@ export abstract class Actor {
     this.ctx = ctx;
     this.log = ctx.logger.child({ actorId: this.id, actorKind: this.kind });
     this.controlSub = this.handle(contracts.control, { actorId: this.id }, (cmd): ControlReply => {
-      if (cmd.command === 'stop' || cmd.command === 'drain') void this.stop(cmd.command === 'drain' ? 30_000 : 5_000);
+      if (cmd.command === 'stop' || cmd.command === 'drain')
+        void this.stop(cmd.command === 'drain' ? 30_000 : 5_000);
       return { type: 'control-reply', actorId: this.id, status: this.status };
     });
     await this.onStart();
@@ -138,23 +139,32 @@ export abstract class Actor {
   }
 
   /** Bad input on the bus: one log line naming subject, schema path and reason, an event on cs.events.invalid. */
-  reportInvalid = (info: { contract: string; subject: string; failure: SchemaFailure; streamSeq?: number }): void => {
+  reportInvalid = (info: {
+    contract: string;
+    subject: string;
+    failure: SchemaFailure;
+    streamSeq?: number;
+  }): void => {
     invalidMessagesTotal.inc({ contract: info.contract });
     this.log.warn(`invalid message on ${info.subject}: ${info.failure.instancePath} ${info.failure.reason}`, {
       contract: info.contract,
       schemaPath: info.failure.schemaPath,
     });
     if (!this.ctx.bus.connected) return;
-    this.ctx.bus.publish(contracts.invalid, {}, {
-      type: 'invalid',
-      subject: info.subject,
-      contract: info.contract,
-      instancePath: info.failure.instancePath,
-      schemaPath: info.failure.schemaPath,
-      reason: info.failure.reason,
-      actorId: this.id,
-      at: new Date().toISOString(),
-      ...(info.streamSeq !== undefined ? { streamSeq: info.streamSeq } : {}),
-    });
+    this.ctx.bus.publish(
+      contracts.invalid,
+      {},
+      {
+        type: 'invalid',
+        subject: info.subject,
+        contract: info.contract,
+        instancePath: info.failure.instancePath,
+        schemaPath: info.failure.schemaPath,
+        reason: info.failure.reason,
+        actorId: this.id,
+        at: new Date().toISOString(),
+        ...(info.streamSeq !== undefined ? { streamSeq: info.streamSeq } : {}),
+      },
+    );
   };
 }

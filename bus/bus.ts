@@ -1,7 +1,19 @@
 // The NATS layer every actor uses: typed, validated publish/request/handle over contracts, and retried JetStream writes.
 // It must not know any actor's logic; a message that fails its schema is reported, never thrown at the caller's handler.
-import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import {
+  connect,
+  headers as natsHeaders,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+} from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { decode, encode, type SchemaFailure } from './codec.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
@@ -116,13 +128,20 @@ export class Bus {
   }
 
   /** Core request/reply; the reply is validated against the contract's reply schema. */
-  async request<C extends AnyContract>(c: C, params: Params<C>, body: BodyOf<C>, timeoutMs: number): Promise<ReplyOf<C>> {
+  async request<C extends AnyContract>(
+    c: C,
+    params: Params<C>,
+    body: BodyOf<C>,
+    timeoutMs: number,
+  ): Promise<ReplyOf<C>> {
     const subject = subjectOf(c.subject, params);
     let m: Msg;
     try {
       m = await this.nc.request(subject, encode(c.name, c.schema, body), { timeout: timeoutMs });
     } catch (e) {
-      throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, { cause: e });
+      throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, {
+        cause: e,
+      });
     }
     if (!c.replySchema) throw new Error(`${c.name} has no reply schema`);
     const r = decode<ReplyOf<C>>(c.replySchema, m.data);
@@ -160,7 +179,11 @@ export class Bus {
     });
   }
 
-  private async run<C extends AnyContract>(c: C, msg: Msg, fn: () => Promise<ReplyOf<C> | void> | ReplyOf<C> | void) {
+  private async run<C extends AnyContract>(
+    c: C,
+    msg: Msg,
+    fn: () => Promise<ReplyOf<C> | void> | ReplyOf<C> | void,
+  ) {
     try {
       const reply = await fn();
       if (reply !== undefined && msg.reply) {
@@ -168,7 +191,11 @@ export class Bus {
         msg.respond(encode(c.name, c.replySchema, reply));
       }
     } catch (e) {
-      this.logger.error('handler failed', { contract: c.name, subject: msg.subject, error: (e as Error).message });
+      this.logger.error('handler failed', {
+        contract: c.name,
+        subject: msg.subject,
+        error: (e as Error).message,
+      });
     }
   }
 
@@ -196,10 +223,16 @@ export class Bus {
     let wait = 50;
     for (;;) {
       try {
-        return await this.js.publish(subject, data, { msgID: opts.msgID, timeout: opts.timeoutMs ?? 2_000, headers: h });
+        return await this.js.publish(subject, data, {
+          msgID: opts.msgID,
+          timeout: opts.timeoutMs ?? 2_000,
+          headers: h,
+        });
       } catch (e) {
         if (Date.now() + wait >= deadline || this.nc.isClosed()) {
-          throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, { cause: e });
+          throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 1_000);

@@ -5,7 +5,13 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats ships CommonJS with a default export; under NodeNext its default is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, removeAdditional: false, useDefaults: false });
+const ajv = new Ajv({
+  allErrors: false,
+  strict: true,
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: false,
+});
 addFormats(ajv);
 
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -35,7 +41,11 @@ function describe(errors: ErrorObject[] | null | undefined): SchemaFailure {
       : e.keyword === 'enum'
         ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}`
         : '';
-  return { instancePath: e.instancePath || '/', schemaPath: e.schemaPath, reason: `${e.message ?? e.keyword}${extra}` };
+  return {
+    instancePath: e.instancePath || '/',
+    schemaPath: e.schemaPath,
+    reason: `${e.message ?? e.keyword}${extra}`,
+  };
 }
 
 /** A message that fails its schema. On publish it is a bug in the sender; on receive it is bad input. */
@@ -62,7 +72,10 @@ export function decode<T>(schema: object, data: Uint8Array | string): Decoded<T>
   try {
     value = JSON.parse(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
   } catch (e) {
-    return { ok: false, failure: { instancePath: '', schemaPath: '', reason: `not JSON: ${(e as Error).message}` } };
+    return {
+      ok: false,
+      failure: { instancePath: '', schemaPath: '', reason: `not JSON: ${(e as Error).message}` },
+    };
   }
   return check<T>(schema, value);
 }

@@ -97,8 +97,15 @@ function list(raw: string): string[] {
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function loadConfig(env: Env = process.env): Config {
-  const nodeId = text(env, 'NODE_ID', hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node-1');
-  if (!idPattern.test(nodeId)) throw new ConfigError('NODE_ID', 'letters, digits, - or _ (1-64 chars)', nodeId);
+  const nodeId = text(
+    env,
+    'NODE_ID',
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'node-1',
+  );
+  if (!idPattern.test(nodeId))
+    throw new ConfigError('NODE_ID', 'letters, digits, - or _ (1-64 chars)', nodeId);
 
   const serversRaw = text(env, 'CLUSTER_NODES', text(env, 'NATS_URL', 'nats://127.0.0.1:4222'));
   const serverVar = env['CLUSTER_NODES'] ? 'CLUSTER_NODES' : 'NATS_URL';
@@ -118,7 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
   const openaiKey = env['OPENAI_API_KEY'] || undefined;
   const acceptorIds = env['PAXOS_ACCEPTORS'] ? list(env['PAXOS_ACCEPTORS']) : undefined;
   for (const id of acceptorIds ?? []) {
-    if (!idPattern.test(id)) throw new ConfigError('PAXOS_ACCEPTORS', 'a comma-separated list of actor ids', id);
+    if (!idPattern.test(id))
+      throw new ConfigError('PAXOS_ACCEPTORS', 'a comma-separated list of actor ids', id);
   }
 
   return {
@@ -134,7 +142,11 @@ export function loadConfig(env: Env = process.env): Config {
     agentmailBaseUrl: httpUrl(env, 'AGENTMAIL_BASE_URL'),
     agentmailWebhookSecret: webhookSecret,
     openai: openaiKey
-      ? { apiKey: openaiKey, baseUrl: httpUrl(env, 'OPENAI_BASE_URL'), model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini') }
+      ? {
+          apiKey: openaiKey,
+          baseUrl: httpUrl(env, 'OPENAI_BASE_URL'),
+          model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini'),
+        }
       : undefined,
     acceptorIds,
     dataDir: text(env, 'DATA_DIR', '.data'),

@@ -1,5 +1,12 @@
 // Durable pull consumption with explicit outcomes (ack, nak with delay, term); it never drops an invalid message silently.
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { Bus } from './bus.ts';
 import { decode, type SchemaFailure } from './codec.ts';
@@ -8,7 +15,8 @@ import { contracts } from './contracts.ts';
 import type { Logger } from './logger.ts';
 
 /** What a handler decided about one message. `nak` redelivers after `delayMs`; `term` gives up (after recording why). */
-export type Outcome = { ack: true } | { nak: true; delayMs: number } | { term: true; reason: string; code: string };
+export type Outcome =
+  { ack: true } | { nak: true; delayMs: number } | { term: true; reason: string; code: string };
 export const ack: Outcome = { ack: true };
 export const nak = (delayMs: number): Outcome => ({ nak: true, delayMs });
 export const term = (code: string, reason: string): Outcome => ({ term: true, code, reason });
@@ -28,7 +36,12 @@ export interface ConsumeContext {
   actorId: string;
   logger: Logger;
   /** Publishes cs.events.invalid for a message that fails its schema. */
-  reportInvalid: (info: { contract: string; subject: string; failure: SchemaFailure; streamSeq: number }) => void;
+  reportInvalid: (info: {
+    contract: string;
+    subject: string;
+    failure: SchemaFailure;
+    streamSeq: number;
+  }) => void;
 }
 
 /** Creates the durable consumer, or updates it to the given config; idempotent. */
@@ -46,7 +59,11 @@ export async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void>
   try {
     const info = await jsm.consumers.info(spec.stream, spec.durable);
     const c = info.config;
-    if (c.ack_wait !== cfg.ack_wait || c.max_deliver !== cfg.max_deliver || c.max_ack_pending !== cfg.max_ack_pending) {
+    if (
+      c.ack_wait !== cfg.ack_wait ||
+      c.max_deliver !== cfg.max_deliver ||
+      c.max_ack_pending !== cfg.max_ack_pending
+    ) {
       await jsm.consumers.update(spec.stream, spec.durable, {
         ack_wait: cfg.ack_wait,
         max_deliver: cfg.max_deliver,
@@ -60,7 +77,13 @@ export async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void>
 }
 
 /** Copies a message that cannot be processed to the dead-letter stream, whole, before it is termed. */
-export async function deadLetter(ctx: ConsumeContext, m: JsMsg, source: string, code: string, reason: string): Promise<void> {
+export async function deadLetter(
+  ctx: ConsumeContext,
+  m: JsMsg,
+  source: string,
+  code: string,
+  reason: string,
+): Promise<void> {
   const text = Buffer.from(m.data).toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(Buffer.from(m.data));
   await ctx.bus.jsPublish(
@@ -104,7 +127,9 @@ export async function consumeDurable<C extends AnyContract>(
 ): Promise<RunningConsumer> {
   await ensureConsumer(ctx.bus, spec);
   const consumer = await ctx.bus.js.consumers.get(spec.stream, spec.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(opts.concurrency, 1) * 2 });
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: Math.max(opts.concurrency, 1) * 2,
+  });
   const inFlight = new Map<JsMsg, Promise<void>>();
   let stopping = false;
   let release: (() => void) | undefined;
@@ -128,8 +153,15 @@ export async function consumeDurable<C extends AnyContract>(
       outcome = await handler(r.value, m);
     } catch (e) {
       const last = m.info.deliveryCount >= spec.maxDeliver;
-      ctx.logger.warn('handler failed', { durable: spec.durable, seq: m.seq, deliveries: m.info.deliveryCount, error: (e as Error).message });
-      outcome = last ? term('HANDLER_FAILED', (e as Error).message) : nak(Math.min(250 * 2 ** m.info.deliveryCount, 10_000));
+      ctx.logger.warn('handler failed', {
+        durable: spec.durable,
+        seq: m.seq,
+        deliveries: m.info.deliveryCount,
+        error: (e as Error).message,
+      });
+      outcome = last
+        ? term('HANDLER_FAILED', (e as Error).message)
+        : nak(Math.min(250 * 2 ** m.info.deliveryCount, 10_000));
     }
     await settle(m, outcome);
   };
@@ -142,7 +174,11 @@ export async function consumeDurable<C extends AnyContract>(
       }
       const p = handleOne(m)
         .catch((e: Error) => {
-          ctx.logger.error('could not settle message', { durable: spec.durable, seq: m.seq, error: e.message });
+          ctx.logger.error('could not settle message', {
+            durable: spec.durable,
+            seq: m.seq,
+            error: e.message,
+          });
           m.nak(1_000);
         })
         .finally(() => {
@@ -165,7 +201,10 @@ export async function consumeDurable<C extends AnyContract>(
       stopping = true;
       release?.();
       const all = Promise.all(inFlight.values());
-      const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
       if (timedOut) for (const m of inFlight.keys()) m.nak();
       await messages.close();
       await done;

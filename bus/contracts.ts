@@ -32,7 +32,12 @@ export type BodyOf<C> = C extends Contract<SubjectTemplate, infer B, unknown> ? 
 export type ReplyOf<C> = C extends Contract<SubjectTemplate, unknown, infer R> ? R : never;
 
 export function contract<Body, Reply = never>() {
-  return <T extends SubjectTemplate>(name: string, subject: T, schema: object, replySchema?: object): Contract<T, Body, Reply> => ({
+  return <T extends SubjectTemplate>(
+    name: string,
+    subject: T,
+    schema: object,
+    replySchema?: object,
+  ): Contract<T, Body, Reply> => ({
     name,
     subject,
     schema,

@@ -53,9 +53,28 @@ export interface LocalNats {
 }
 
 function args(n: NatsNode, routes: string[] | undefined): string[] {
-  const a = ['-n', n.name, '-a', '127.0.0.1', '-p', String(n.port), '-m', String(n.monitorPort), '-js', '-sd', join(n.dir, 'js')];
+  const a = [
+    '-n',
+    n.name,
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(n.port),
+    '-m',
+    String(n.monitorPort),
+    '-js',
+    '-sd',
+    join(n.dir, 'js'),
+  ];
   if (routes && n.clusterPort) {
-    a.push('--cluster_name', 'cs', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes.join(','));
+    a.push(
+      '--cluster_name',
+      'cs',
+      '--cluster',
+      `nats://127.0.0.1:${n.clusterPort}`,
+      '--routes',
+      routes.join(','),
+    );
   }
   return a;
 }
@@ -69,8 +88,10 @@ async function waitReady(n: NatsNode, timeoutMs: number, path: string): Promise<
     } catch {
       // not listening yet
     }
-    if (n.proc?.exitCode != null) throw new NatsServerError(`nats-server ${n.name} exited with ${n.proc.exitCode}`);
-    if (Date.now() > deadline) throw new NatsServerError(`nats-server ${n.name} not ready after ${timeoutMs} ms`);
+    if (n.proc?.exitCode != null)
+      throw new NatsServerError(`nats-server ${n.name} exited with ${n.proc.exitCode}`);
+    if (Date.now() > deadline)
+      throw new NatsServerError(`nats-server ${n.name} not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -92,7 +113,11 @@ async function stopProc(p: ChildProcess | undefined): Promise<void> {
  * Starts `size` servers with JetStream under `dir` on free loopback ports (the first on `port` if given);
  * size 3 or 5 forms a cluster. The servers are children of this process.
  */
-export async function startLocalNats(opts: { dir: string; size?: 1 | 3 | 5; port?: number }): Promise<LocalNats> {
+export async function startLocalNats(opts: {
+  dir: string;
+  size?: 1 | 3 | 5;
+  port?: number;
+}): Promise<LocalNats> {
   const bin = findNatsServer();
   if (!bin) throw new NatsServerError('nats-server is not installed');
   const size = opts.size ?? 1;

@@ -95,7 +95,9 @@ export function clusterSize(bus: Bus): number {
 export function clampReplicas(wanted: number, servers: number, logger: Logger): number {
   const r = Math.min(wanted, servers);
   if (r < wanted) {
-    logger.warn(`STATE_REPLICATION_FACTOR ${wanted} is more than the ${servers} NATS server(s): using ${r} replica(s)`);
+    logger.warn(
+      `STATE_REPLICATION_FACTOR ${wanted} is more than the ${servers} NATS server(s): using ${r} replica(s)`,
+    );
   }
   return r;
 }
@@ -120,7 +122,11 @@ function differs(want: Partial<StreamConfig>, have: StreamConfig): boolean {
   );
 }
 
-async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }, report: ProvisionReport) {
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+  report: ProvisionReport,
+) {
   try {
     const info = await jsm.streams.info(cfg.name);
     // The replica count of an existing stream is left alone: changing it is an operator's decision.

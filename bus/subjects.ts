@@ -40,8 +40,12 @@ export const Subjects = {
 
 export type SubjectTemplate = (typeof Subjects)[keyof typeof Subjects];
 
-type ParamNames<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? P | ParamNames<Rest> : never;
-export type SubjectParams<T extends string> = [ParamNames<T>] extends [never] ? Record<string, never> : Record<ParamNames<T>, string>;
+type ParamNames<T extends string> = T extends `${string}{${infer P}}${infer Rest}`
+  ? P | ParamNames<Rest>
+  : never;
+export type SubjectParams<T extends string> = [ParamNames<T>] extends [never]
+  ? Record<string, never>
+  : Record<ParamNames<T>, string>;
 
 /** Parameters that carry outside ids (addresses, thread ids, instance ids): always encoded, so two ids never share a token. */
 const encodedParams = new Set(['inbox', 'instance']);
@@ -54,7 +58,8 @@ export function subjectOf<T extends string>(template: T, params: SubjectParams<T
     if (v === undefined) throw new Error(`subject ${template}: missing ${name}`);
     if (v === '*' || v === '>') return v;
     if (encodedParams.has(name)) return token(v);
-    if (!safeToken.test(v)) throw new Error(`subject ${template}: ${name} ${JSON.stringify(v)} is not a subject-safe id`);
+    if (!safeToken.test(v))
+      throw new Error(`subject ${template}: ${name} ${JSON.stringify(v)} is not a subject-safe id`);
     return v;
   });
 }

@@ -133,4 +133,12 @@ export const ErrorReply = {
 } as const;
 export type ErrorReply = FromSchema<typeof ErrorReply>;
 
-export const busSchemas = [Heartbeat, Control, ControlReply, ActorEvent, InvalidMessage, DeadLetter, ErrorReply];
+export const busSchemas = [
+  Heartbeat,
+  Control,
+  ControlReply,
+  ActorEvent,
+  InvalidMessage,
+  DeadLetter,
+  ErrorReply,
+];

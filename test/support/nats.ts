@@ -23,7 +23,8 @@ function dockerAnswers(): boolean {
 export async function testNats(opts: { own?: boolean; size?: 1 | 3 | 5 } = {}): Promise<TestNats> {
   const size = opts.size ?? 1;
   const shared = process.env['NATS_URL'];
-  if (shared && !opts.own && size === 1) return { servers: shared.split(','), local: undefined, stop: async () => undefined };
+  if (shared && !opts.own && size === 1)
+    return { servers: shared.split(','), local: undefined, stop: async () => undefined };
   if (findNatsServer()) {
     const dir = await mkdtemp(join(tmpdir(), 'cs-nats-'));
     const local = await startLocalNats({ dir, size });
@@ -45,5 +46,7 @@ export async function testNats(opts: { own?: boolean; size?: 1 | 3 | 5 } = {}): 
     const url = `nats://${o.user}:${o.pass}@${String(o.servers)}`;
     return { servers: [url], local: undefined, stop: async () => void (await c.stop()) };
   }
-  throw new Error('no NATS for tests: set NATS_URL, install nats-server (apt-get install nats-server), or run Docker');
+  throw new Error(
+    'no NATS for tests: set NATS_URL, install nats-server (apt-get install nats-server), or run Docker',
+  );
 }

@@ -1,0 +1,5 @@
+// Which class runs each actor kind; the only place that knows every kind.
+import type { ActorKind } from '../schemas/bus.ts';
+import type { ActorFactory } from './host.ts';
+
+export const factories: Partial<Record<ActorKind, ActorFactory>> = {};

@@ -1,0 +1,75 @@
+// The process entry point: validate config, find (or start) NATS, run the chosen actors, drain on SIGINT/SIGTERM.
+import { connect } from '@nats-io/transport-node';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../bus/config.ts';
+import { createLogger, type Logger } from '../bus/logger.ts';
+import { findNatsServer, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
+import { defaultActors, parseActorSpec, runNode } from '../actors/host.ts';
+import { factories } from '../actors/registry.ts';
+
+const EXIT_CONFIG = 2;
+const EXIT_NO_NATS = 3;
+
+async function natsAnswers(servers: string[]): Promise<boolean> {
+  try {
+    const nc = await connect({ servers, timeout: 1_500, maxReconnectAttempts: 0 });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** NATS from the config; if nothing answers on loopback and nats-server is installed, start one in the data folder. */
+async function ensureNats(config: Config, logger: Logger): Promise<LocalNats | undefined> {
+  if (await natsAnswers(config.natsServers)) return undefined;
+  const first = new URL(config.natsServers[0]!);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(first.hostname);
+  if (config.natsServers.length === 1 && loopback && findNatsServer()) {
+    const dir = join(config.dataDir, 'nats');
+    const local = await startLocalNats({ dir, port: Number(first.port || 4222) });
+    logger.info(
+      `nothing answered on ${config.natsServers[0]}: started nats-server with JetStream (data in ${dir}, pid ${local.nodes[0]?.proc?.pid})`,
+    );
+    return local;
+  }
+  process.stderr.write(
+    `No NATS at ${config.natsServers.join(',')}: install it (sudo apt-get install nats-server) or run \`docker compose up nats\`, or set NATS_URL.\n`,
+  );
+  process.exit(EXIT_NO_NATS);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let config: Config;
+  let actorsText: string;
+  try {
+    const { values } = parseArgs({ args: argv, options: { actors: { type: 'string' } }, strict: true });
+    config = loadConfig();
+    actorsText = values.actors ?? process.env['ACTORS'] ?? defaultActors;
+    parseActorSpec(actorsText);
+  } catch (e) {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  const logger = createLogger(config.logLevel, { nodeId: config.nodeId });
+  const nats = await ensureNats(config, logger);
+  const node = await runNode({ config, specs: parseActorSpec(actorsText), logger, factories });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining`);
+    void (async () => {
+      await node.stop();
+      await nats?.stop();
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Any actor stopped through its control subject: when all have, the process ends.
+  void Promise.all(node.actors.map((a) => a.stopped)).then(() => shutdown('all actors stopped'));
+}

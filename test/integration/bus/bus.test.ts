@@ -1,0 +1,183 @@
+// The bus against a real nats-server: provisioning, schema rejection with events, durable consume, reconnection.
+import { expect } from 'chai';
+import type { JsMsg } from '@nats-io/jetstream';
+import { Bus } from '../../../bus/bus.ts';
+import type { SchemaFailure } from '../../../bus/codec.ts';
+import { loadConfig } from '../../../bus/config.ts';
+import { contracts } from '../../../bus/contracts.ts';
+import { ack, consumeDurable } from '../../../bus/consume.ts';
+import { createLogger } from '../../../bus/logger.ts';
+import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
+import { Actor } from '../../../actors/runtime.ts';
+import type { ActorEvent, ControlReply, DeadLetter, InvalidMessage } from '../../../schemas/bus.ts';
+import { testNats, type TestNats } from '../../support/nats.ts';
+
+const logger = createLogger('error', { test: 'bus' });
+
+/** A minimal actor: the runtime's own control subject is the thing under test. */
+class ProbeActor extends Actor {
+  readonly kind = 'learner' as const;
+  protected async onStart() {}
+  protected async onStop() {}
+  load() {
+    return 0;
+  }
+}
+
+function collect<T>(bus: Bus, subject: string): T[] {
+  const seen: T[] = [];
+  bus.nc.subscribe(subject, {
+    callback: (_e, m) => {
+      seen.push(m.json<T>());
+    },
+  });
+  return seen;
+}
+
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('bus', function () {
+  this.timeout(60_000);
+  let nats: TestNats;
+  let bus: Bus;
+
+  before(async () => {
+    nats = await testNats({ own: true });
+    bus = await Bus.connect({ servers: nats.servers, name: 'bus-test', logger });
+  });
+  after(async () => {
+    await bus.drain();
+    await nats.stop();
+  });
+
+  it('provisions every stream and bucket, and provisioning twice changes nothing', async () => {
+    const first = await provision(bus, 3, logger);
+    expect(first.replicas, 'clamped to the one server').to.equal(1);
+    expect(first.created).to.include.members([
+      Streams.mail,
+      Streams.work,
+      Streams.decisions,
+      'KV_assignments',
+    ]);
+    expect(await missingStreams(bus)).to.deep.equal([]);
+    const second = await provision(bus, 3, logger);
+    expect(second.created).to.deep.equal([]);
+    expect(second.updated).to.deep.equal([]);
+    expect(second.unchanged).to.have.length(first.created.length);
+  });
+
+  it('rejects a message that fails its schema with an event, and the actor keeps serving', async () => {
+    const config = loadConfig({ NODE_ID: 'bus-test', NATS_URL: nats.servers[0] });
+    const actor = new ProbeActor('bus-test-probe-0');
+    await actor.start({ bus, config, logger });
+    const invalid = collect<InvalidMessage>(bus, contracts.invalid.subject);
+    await bus.nc.flush();
+
+    bus.nc.publish('cs.control.bus-test-probe-0', JSON.stringify({ type: 'control', command: 'explode' }));
+    bus.nc.publish('cs.control.bus-test-probe-0', 'not json at all');
+    await until(() => invalid.length === 2);
+    expect(invalid[0]).to.include({
+      subject: 'cs.control.bus-test-probe-0',
+      contract: 'control',
+      actorId: actor.id,
+    });
+    expect(invalid[0]!.instancePath).to.equal('/command');
+    expect(invalid[0]!.reason).to.match(/allowed values/);
+    expect(invalid[1]!.reason).to.match(/^not JSON/);
+
+    const reply = await bus.request(
+      contracts.control,
+      { actorId: actor.id },
+      { type: 'control', command: 'ping' },
+      2_000,
+    );
+    expect(reply).to.deep.equal({ type: 'control-reply', actorId: actor.id, status: 'running' });
+    await actor.stop(1_000);
+  });
+
+  it('dead-letters and terms an invalid durable message, and goes on with the next one', async () => {
+    const invalid: SchemaFailure[] = [];
+    const handled: ActorEvent[] = [];
+    const consumer = await consumeDurable(
+      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: (i) => invalid.push(i.failure) },
+      {
+        stream: Streams.deadLetter,
+        durable: 'bus-test',
+        filterSubject: 'cs.dlq.probe',
+        ackWaitMs: 5_000,
+        maxDeliver: 3,
+      },
+      contracts.events,
+      async (body: ActorEvent, _m: JsMsg) => {
+        handled.push(body);
+        return ack;
+      },
+      { concurrency: 4 },
+    );
+    await bus.jsPublishRaw('cs.dlq.probe', '{"type":"event"}', { msgID: 'bad-1' });
+    const good: ActorEvent = {
+      type: 'event',
+      event: 'probe',
+      kind: 'learner',
+      actorId: 'a',
+      nodeId: 'n',
+      at: new Date().toISOString(),
+    };
+    await bus.jsPublishRaw('cs.dlq.probe', JSON.stringify(good), { msgID: 'good-1' });
+    await until(() => handled.length === 1 && invalid.length === 1);
+    expect(invalid[0]!.reason).to.match(/required property/);
+    expect(handled[0]).to.deep.equal(good);
+
+    // The bad one is kept whole on the dead-letter stream under the consumer's source subject.
+    const jsm = await bus.jsm();
+    const dl = await jsm.streams.getMessage(Streams.deadLetter, { last_by_subj: 'cs.dlq.bus-test' });
+    const record = dl!.json<DeadLetter>();
+    expect(record).to.include({
+      code: 'INVALID_MESSAGE',
+      payload: '{"type":"event"}',
+      subject: 'cs.dlq.probe',
+    });
+    await consumer.stop(1_000);
+    const info = await jsm.consumers.info(Streams.deadLetter, 'bus-test');
+    expect(info.num_ack_pending, 'nothing left unacknowledged').to.equal(0);
+    expect(info.num_redelivered, 'the invalid message was not redelivered').to.equal(0);
+  });
+
+  it('reconnects after the NATS server is killed and work resumes', async () => {
+    const local = nats.local!;
+    let served = 0;
+    bus.handle(contracts.control, { actorId: 'echo' }, (): ControlReply => {
+      served++;
+      return { type: 'control-reply', actorId: 'echo', status: 'running' };
+    });
+    await bus.request(contracts.control, { actorId: 'echo' }, { type: 'control', command: 'ping' }, 2_000);
+
+    await local.kill(0);
+    await until(() => !bus.connected);
+    // A durable write issued during the outage is retried with its msgID until the server is back.
+    const write = bus.jsPublishRaw('cs.dlq.outage', '{}', {
+      msgID: 'outage-1',
+      retryForMs: 20_000,
+      timeoutMs: 500,
+    });
+    await local.restart(0);
+    await until(() => bus.connected, 15_000);
+    const ackd = await write;
+    expect(ackd.stream).to.equal(Streams.deadLetter);
+
+    const again = await bus.request(
+      contracts.control,
+      { actorId: 'echo' },
+      { type: 'control', command: 'ping' },
+      2_000,
+    );
+    expect(again.status).to.equal('running');
+    expect(served).to.equal(2);
+  });
+});
