@@ -205,7 +205,10 @@ export function step<V>(
 function onRequest<V>(d: Draft<V>, requestId: string, msg: Propose<V>): void {
   const known = d.decided.get(msg.instance);
   if (known !== undefined) {
-    d.out.push({ kind: 'reply', requestId, msg: decidedMsg(d, msg.instance, known.value, known.ballot) });
+    // Also remind the learners: the caller asked because it did not find the decision, so a learner may
+    // have missed it (lost notices are the usual reason).
+    const decided = decidedMsg(d, msg.instance, known.value, known.ballot);
+    d.out.push({ kind: 'reply', requestId, msg: decided }, { kind: 'send', to: 'learners', msg: decided });
     return;
   }
   const deadline = d.now + d.config.timeoutMs;
