@@ -1,7 +1,7 @@
 // The built-in responder: a polite reply composed from the best-matching knowledge-base sentences; pure and deterministic, never invents.
 import type { ReplyDraft, ReplyPassage, ReplyRequest } from '../../schemas/reply.ts';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.ts';
-import { templateLanguage, templatesFor } from './reply-templates.ts';
+import { noticeText, templateLanguage, templatesFor, toHtml } from './reply-templates.ts';
 import { terms } from './text-analysis.ts';
 
 /** Bump when the wording or the selection rules change, so audit records say which rules wrote a draft. */
@@ -145,15 +145,6 @@ export function selectSentences(
   return best.sort((a, b) => a.passageRank - b.passageRank || a.position - b.position).map((c) => c.text);
 }
 
-export function toHtml(text: string): string {
-  const escape = (s: string) =>
-    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return text
-    .split(/\n{2,}/)
-    .map((p) => `<p>${escape(p).replace(/\n/g, '<br>')}</p>`)
-    .join('\n');
-}
-
 /** Writes the draft for one request. Same knowledge base, request and options: same draft, byte for byte. */
 export function builtinReply(
   kb: KnowledgeBase,
@@ -169,7 +160,13 @@ export function builtinReply(
   const thanks = t.thanks(subject || undefined);
 
   if (!confident) {
-    const text = [greeting, '', `${thanks} ${t.noAnswer}`, '', t.signoff(options.brand)].join('\n');
+    const text = noticeText(
+      language,
+      'noAnswer',
+      greetingName(request.email.senderName),
+      subject || undefined,
+      options.brand,
+    );
     return {
       text,
       html: toHtml(text),

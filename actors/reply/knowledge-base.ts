@@ -1,6 +1,7 @@
 // The knowledge base: Markdown split into passages by heading, and a BM25 index over them; only loadKnowledgeBase touches the disk.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KnowledgeBaseError } from './reply-errors.ts';
 import { terms } from './text-analysis.ts';
 
 /** One searchable unit: a section of a Markdown document, under its heading. */
@@ -42,15 +43,6 @@ export interface Bm25Params {
 }
 
 export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75, headingWeight: 2 };
-
-export class KnowledgeBaseError extends Error {
-  override readonly name = 'KnowledgeBaseError';
-  readonly code: 'KB_EMPTY' | 'KB_UNREADABLE';
-  constructor(code: 'KB_EMPTY' | 'KB_UNREADABLE', message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
 
 function slug(text: string): string {
   return (

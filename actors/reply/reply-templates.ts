@@ -104,3 +104,26 @@ export function templateLanguage(code: string): TemplateLanguage {
 export function templatesFor(language: TemplateLanguage): ReplyTemplates {
   return TEMPLATES[language];
 }
+
+/** A short complete email that answers nothing: the escalation holding reply or the guardrail refusal. */
+export function noticeText(
+  language: TemplateLanguage,
+  kind: 'noAnswer' | 'refusal',
+  greetingName: string | undefined,
+  subject: string | undefined,
+  brand: string,
+): string {
+  const t = templatesFor(language);
+  const body = kind === 'noAnswer' ? `${t.thanks(subject)} ${t.noAnswer}` : t.refusal;
+  return [t.greeting(greetingName), '', body, '', t.signoff(brand)].join('\n');
+}
+
+/** The HTML twin of a plain-text reply: escaped, blank lines become paragraphs, single newlines <br>. */
+export function toHtml(text: string): string {
+  const escape = (s: string) =>
+    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .split(/\n{2,}/)
+    .map((p) => `<p>${escape(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+}

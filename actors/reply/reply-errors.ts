@@ -1,0 +1,49 @@
+// The error catalogue for writing replies: small Error subclasses with a stable code; no logic.
+
+export const ReplyErrorCode = {
+  kbEmpty: 'KB_EMPTY',
+  kbUnreadable: 'KB_UNREADABLE',
+  requestInvalid: 'REPLY_REQUEST_INVALID',
+  aborted: 'REPLY_ABORTED',
+  modelOutputMalformed: 'MODEL_OUTPUT_MALFORMED',
+  draftInvalid: 'REPLY_DRAFT_INVALID',
+} as const;
+export type ReplyErrorCode = (typeof ReplyErrorCode)[keyof typeof ReplyErrorCode];
+
+export class KnowledgeBaseError extends Error {
+  override readonly name = 'KnowledgeBaseError';
+  constructor(
+    readonly code: typeof ReplyErrorCode.kbEmpty | typeof ReplyErrorCode.kbUnreadable,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The request does not match cs.reply.request; not retryable, the same request fails the same way. */
+export class ReplyRequestError extends Error {
+  override readonly name = 'ReplyRequestError';
+  readonly code = ReplyErrorCode.requestInvalid;
+  readonly retryable = false;
+}
+
+/** The caller's AbortSignal fired: no draft was produced, the caller may retry later. */
+export class ReplyAbortedError extends Error {
+  override readonly name = 'ReplyAbortedError';
+  readonly code = ReplyErrorCode.aborted;
+  readonly retryable = true;
+}
+
+/** The model answered, but not with the JSON object the prompt asks for; the responder falls back to builtin. */
+export class ModelOutputError extends Error {
+  override readonly name = 'ModelOutputError';
+  readonly code = ReplyErrorCode.modelOutputMalformed;
+}
+
+/** A draft failed its own schema: a broken invariant in this module, never the customer's fault. */
+export class ReplyDraftError extends Error {
+  override readonly name = 'ReplyDraftError';
+  readonly code = ReplyErrorCode.draftInvalid;
+  readonly retryable = false;
+}
