@@ -499,3 +499,6 @@ function canonical(v: unknown): string {
   }
   return JSON.stringify(v) ?? 'null';
 }
+
+/** Short alias: `const fake = await start()`. */
+export const start = startFakeAgentMail;
