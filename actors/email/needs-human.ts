@@ -108,6 +108,7 @@ const LEGAL = compileAll([
 
 // "cancel my subscription", "close our account", "kündigen", "résilier", "dar de baja".
 const CANCEL_PHRASES = compileAll([
+  ['kundige', 1],
   ['kundigen', 1],
   ['kundigung', 1],
   ['konto loschen', 1],
