@@ -1,7 +1,7 @@
 // Durable, fsynced append-only record log with group commit, torn-tail recovery and compaction; knows nothing of Paxos.
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { acquireDirLock } from './dir-lock.ts';
 import type { DirLock } from './dir-lock.ts';
 import { LogClosedError, LogFailedError, RecordNotSerializableError } from './errors.ts';
@@ -137,7 +137,14 @@ function serializeAll(records: readonly unknown[]): string[] | RecordNotSerializ
  * LogCorruptError, and another live writer throws LogLockedError.
  */
 export async function openAppendLog(dir: string): Promise<OpenedAppendLog> {
-  await mkdir(dir, { recursive: true });
+  const firstCreated = await mkdir(dir, { recursive: true });
+  if (firstCreated !== undefined) {
+    // New directories are durable only once their parents' entries are synced; without this an
+    // OS crash could drop the whole directory, and every promise in it, after we acknowledged.
+    for (let at = resolve(dir); at !== dirname(resolve(firstCreated)); at = dirname(at)) {
+      await syncDirectory(dirname(at));
+    }
+  }
   const lock = await acquireDirLock(dir);
   try {
     let removedIncompleteCompaction = false;

@@ -8,6 +8,7 @@ import type { AppendLog } from '../../../actors/storage/append-log.ts';
 import {
   LogClosedError,
   LogCorruptError,
+  LogFailedError,
   RecordNotSerializableError,
 } from '../../../actors/storage/errors.ts';
 
@@ -218,5 +219,28 @@ describe('append-log', () => {
       .with.property('code', 'LOG_CLOSED');
     expect(await rejection(log.compact([]))).to.be.instanceOf(LogClosedError);
     expect(await reopenRecords(dir)).to.deep.equal(['queued']);
+  });
+
+  it('creates missing parent directories', async () => {
+    const nested = join(dir, 'a', 'b');
+    const { log, recovered } = await openAppendLog(nested);
+    open.push(log);
+    expect(recovered.created).to.equal(true);
+    await log.append(['x']);
+    await log.close();
+    expect(await reopenRecords(nested)).to.deep.equal(['x']);
+  });
+
+  it('refuses all further work with LogFailedError once a write fails, since a retried fsync could lie', async () => {
+    const { log } = await openLog();
+    await log.append(['before']);
+    await log['file'].close(); // make the next write fail underneath the log
+    const failed = await rejection(log.append(['lost']));
+    expect(failed).to.be.instanceOf(LogFailedError).with.property('code', 'LOG_FAILED');
+    expect((failed as Error).cause).to.have.property('code', 'EBADF');
+    expect(await rejection(log.append(['after']))).to.equal(failed);
+    expect(await rejection(log.compact([]))).to.equal(failed);
+    await log.close().catch(() => undefined);
+    expect(await reopenRecords(dir)).to.deep.equal(['before']);
   });
 });
