@@ -5,14 +5,21 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats ships CommonJS with a default export; under NodeNext its default is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
+// allowUnionTypes: AgentMail's optional fields are `["string", "null"]`.
 const ajv = new Ajv({
   allErrors: false,
   strict: true,
+  allowUnionTypes: true,
   coerceTypes: false,
   removeAdditional: false,
   useDefaults: false,
 });
 addFormats(ajv);
+
+/** Adds schemas that others refer to by `$ref: "<$id>"`; idempotent. */
+export function registerSchemas(schemas: readonly { $id: string }[]): void {
+  for (const s of schemas) if (!ajv.getSchema(s.$id)) ajv.addSchema(s);
+}
 
 const compiled = new WeakMap<object, ValidateFunction>();
 

@@ -25,6 +25,8 @@ export interface Config {
   healthCheckIntervalMs: number;
   stateReplicationFactor: number;
   gatewayPort: number;
+  /** Interface the gateway listens on; 0.0.0.0 so AgentMail (through a proxy) can reach it. */
+  gatewayHost: string;
   metricsPort: number;
   logLevel: LogLevel;
   agentmailApiKey: string | undefined;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),
     stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),
     gatewayPort: integer(env, 'FLASK_PORT', 5000, 0, 65535),
+    gatewayHost: text(env, 'GATEWAY_HOST', '0.0.0.0'),
     metricsPort: integer(env, 'METRICS_PORT', 8000, 0, 65535),
     logLevel: logLevel as LogLevel,
     agentmailApiKey: env['AGENTMAIL_API_KEY'] || undefined,

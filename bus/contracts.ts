@@ -13,7 +13,17 @@ import {
   type Heartbeat as HeartbeatT,
   type InvalidMessage as InvalidMessageT,
 } from '../schemas/bus.ts';
+import {
+  MailEvent,
+  MailReceived,
+  mailReferencedSchemas,
+  type MailEvent as MailEventT,
+  type MailReceived as MailReceivedT,
+} from '../schemas/mail.ts';
+import { registerSchemas } from './codec.ts';
 import { Subjects, type SubjectTemplate } from './subjects.ts';
+
+registerSchemas(mailReferencedSchemas);
 
 /** `Body` and `Reply` are phantom: the types derived from `schema` and `replySchema` (FromSchema), carried for callers. */
 export interface Contract<T extends SubjectTemplate = SubjectTemplate, Body = unknown, Reply = never> {
@@ -51,4 +61,7 @@ export const contracts = {
   events: contract<ActorEventT>()('events', Subjects.events, ActorEvent),
   invalid: contract<InvalidMessageT>()('invalid', Subjects.invalid, InvalidMessage),
   deadLetter: contract<DeadLetterT>()('dead-letter', Subjects.deadLetter, DeadLetter),
+  mailReceived: contract<MailReceivedT>()('mail-received', Subjects.mailReceived, MailReceived),
+  mailOther: contract<MailEventT>()('mail-event', Subjects.mailOther, MailEvent),
+  mailUnknown: contract<MailEventT>()('mail-unknown', Subjects.mailUnknown, MailEvent),
 };
