@@ -24,6 +24,8 @@ export interface ClassifyOptions extends PriorityOptions, NeedsHumanOptions {
 const SUBJECT_WEIGHT = 2.5;
 // Below this total a guess is noise: route to the fallback instead.
 const MIN_SCORE = 2;
+// Weak words alone ("app", "item", "office") only count once they add up to this much.
+const MIN_WEAK_ONLY_SCORE = 5;
 // Only the first part of a long body is read: the request is near the top, and cost stays bounded.
 const MAX_CLASSIFY_CHARS = 20_000;
 
@@ -71,6 +73,8 @@ export function stripSubjectPrefixes(subject: string): string {
 export interface TopicScores {
   topics: Record<string, number>;
   specializations: Record<string, number>;
+  /** Topics matched by at least one keyword of weight 2 or more. */
+  strong: Set<string>;
 }
 
 export function scoreTopics(subject: string, body: string, map: SpecializationMap): TopicScores {
@@ -79,17 +83,21 @@ export function scoreTopics(subject: string, body: string, map: SpecializationMa
   const compiled = compiledTopics(map);
   const topics: Record<string, number> = {};
   const specializations: Record<string, number> = {};
+  const strong = new Set<string>();
   for (const [spec, list] of Object.entries(map)) {
     let total = 0;
     for (const topic of list) {
       const lex = compiled.get(topic) ?? [];
-      const score = SUBJECT_WEIGHT * scorePhrases(s, lex).score + scorePhrases(b, lex).score;
+      const inSubject = scorePhrases(s, lex);
+      const inBody = scorePhrases(b, lex);
+      const score = SUBJECT_WEIGHT * inSubject.score + inBody.score;
+      if ([...inSubject.hits, ...inBody.hits].some((h) => h.weight >= 2)) strong.add(topic);
       topics[topic] = score;
       total += score;
     }
     specializations[spec] = total;
   }
-  return { topics, specializations };
+  return { topics, specializations, strong };
 }
 
 function best(scores: Record<string, number>, among?: readonly string[]): [string, number] | undefined {
@@ -108,12 +116,13 @@ export function classifyByKeywords(email: EmailInput, opts: ClassifyOptions = {}
   const body = extractText(email).slice(0, MAX_CLASSIFY_CHARS);
   const sender = senderOf(email);
 
-  const { topics, specializations } = scoreTopics(subject, body, map);
+  const { topics, specializations, strong } = scoreTopics(subject, body, map);
   const topSpec = best(specializations);
+  const hasStrong = topSpec !== undefined && (map[topSpec[0]] ?? []).some((t) => strong.has(t));
   let specialization: string;
   let topic: string;
   let confidence: number;
-  if (topSpec === undefined || topSpec[1] < MIN_SCORE) {
+  if (topSpec === undefined || topSpec[1] < MIN_SCORE || (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE)) {
     ({ specialization, topic } = fallbackRoute(map));
     confidence = 0.2;
   } else {

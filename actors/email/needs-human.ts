@@ -30,11 +30,9 @@ const HUMAN_REQUEST = compileAll([
   ['speak to someone', 1],
   ['talk to someone', 1],
   ['speak with someone', 1],
-  ['call me', 1],
   ['phone me', 1],
   ['give me a call', 1],
   ['ring me', 1],
-  ['call me back', 1],
   ['a manager', 1],
   ['your manager', 1],
   ['the manager', 1],
@@ -66,6 +64,10 @@ const HUMAN_REQUEST = compileAll([
   ['el gerente', 1],
   ['un gerente', 1],
 ]);
+
+// "call me" only when it asks for a call ("call me back", "call me on 0123..."), not "call me old-fashioned".
+const CALL_ME =
+  /(?<![\p{L}])call me(?: back| at| on| asap| today| tomorrow| now| please| urgently|\s*[+(]?\d|\s*[.!]|\s*$)/mu;
 
 const LEGAL = compileAll([
   ['lawyer*', 1],
@@ -297,7 +299,7 @@ export function assessNeedsHuman(
   const whole = `${subject}\n${body.slice(0, 20_000)}`;
   const n = normalize(whole);
   const reasons: HumanReason[] = [];
-  if (anyPhrase(n, HUMAN_REQUEST) !== undefined) reasons.push('human_requested');
+  if (anyPhrase(n, HUMAN_REQUEST) !== undefined || CALL_ME.test(n)) reasons.push('human_requested');
   if (anyPhrase(n, LEGAL) !== undefined) reasons.push('legal_threat');
   if (CANCEL_EN.test(n) || CANCELLATION_EN.test(n) || anyPhrase(n, CANCEL_PHRASES) !== undefined) {
     reasons.push('cancellation');
