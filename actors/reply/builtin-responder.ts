@@ -93,56 +93,79 @@ export function cleanSubject(subject: string): string {
 export function greetingName(name: string | undefined): string | undefined {
   if (!name || name.includes('@')) return undefined;
   const clean = name
+    .replace(/<[^>]*>/g, ' ')
     .replace(/[^\p{L}\p{M} .'-]/gu, '')
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > 0 && clean.length <= 40 && clean.split(' ').length <= 4 ? clean : undefined;
 }
 
-/** Retrieval for a request: the email alone first; earlier messages of the thread only if that finds nothing. */
+/**
+ * Retrieval for a request: the email alone first. A follow-up like "it still does not work" matches
+ * nothing by itself, so then the thread's earlier messages are tried, newest first, each on its own
+ * (mixed into one query their words would dilute each other's coverage).
+ */
 export function retrieve(kb: KnowledgeBase, request: ReplyRequest, options: BuiltinOptions): SearchHit[] {
   const k = Math.max(options.maxPassages, 5);
   const hits = kb.search(queryOf(request), k);
-  if (isConfident(hits[0], options) || request.history.length === 0) return hits;
-  const context = request.history
-    .slice(-2)
-    .map((m) => m.text)
-    .join('\n');
-  const withHistory = kb.search(`${queryOf(request)}\n${context}`, k);
-  return isConfident(withHistory[0], options) ? withHistory : hits;
+  if (isConfident(hits[0], options)) return hits;
+  for (const message of [...request.history].reverse()) {
+    const earlier = kb.search(`${cleanSubject(request.email.subject)}\n${message.text}`, k);
+    if (isConfident(earlier[0], options)) return earlier;
+  }
+  return hits;
 }
 
-interface Candidate {
+interface Scored {
   readonly text: string;
-  readonly score: number;
-  readonly passageRank: number;
   readonly position: number;
+  readonly weight: number;
+  readonly matched: ReadonlySet<string>;
 }
 
-/** The sentences that answer best: weighted by matched query idf and by how well their passage ranked. */
+function scoreSentences(kb: KnowledgeBase, queryTerms: ReadonlySet<string>, hit: SearchHit): Scored[] {
+  return sentences(plainText(hit.passage.text)).map((text, position) => {
+    const matched = new Set([...new Set(terms(text))].filter((t) => queryTerms.has(t)));
+    const weight = [...matched].reduce((sum, t) => sum + kb.idf(t), 0);
+    return { text, position, weight, matched };
+  });
+}
+
+/**
+ * The sentences that answer: the best section whole when it is short (a section is one coherent answer,
+ * and its key fact may sit in a sentence that shares no word with the question), else its best-matching
+ * sentences in their original order; then at most one sentence from each close runner-up section, and
+ * only if it covers a question word the best section did not.
+ */
 export function selectSentences(
   kb: KnowledgeBase,
   query: string,
   hits: readonly SearchHit[],
   max: number,
 ): string[] {
+  const [best, ...others] = hits;
+  if (!best) return [];
   const queryTerms = new Set(terms(query));
-  const top = hits[0]?.score ?? 0;
-  const candidates: Candidate[] = [];
-  hits.forEach((hit, passageRank) => {
-    sentences(plainText(hit.passage.text)).forEach((text, position) => {
-      let weight = 0;
-      for (const t of new Set(terms(text))) if (queryTerms.has(t)) weight += kb.idf(t);
-      if (weight > 0) candidates.push({ text, score: weight * (hit.score / top), passageRank, position });
-    });
-  });
-  const best = [...candidates]
-    .sort((a, b) => b.score - a.score || a.passageRank - b.passageRank || a.position - b.position)
-    .slice(0, max);
-  // The best passage's first sentence usually states the rule the others qualify: keep it in.
-  const lead = candidates.find((c) => c.passageRank === 0);
-  if (lead && !best.includes(lead)) best.splice(best.length - 1, 1, lead);
-  return best.sort((a, b) => a.passageRank - b.passageRank || a.position - b.position).map((c) => c.text);
+  const own = scoreSentences(kb, queryTerms, best);
+  const chosen =
+    own.length <= max + 1
+      ? own
+      : [...own]
+          .sort((a, b) => b.weight - a.weight || a.position - b.position)
+          .slice(0, max)
+          .sort((a, b) => a.position - b.position);
+  const covered = new Set(chosen.flatMap((c) => [...c.matched]));
+  const extra: string[] = [];
+  for (const hit of others) {
+    if (hit.score < best.score * 0.75 || extra.length >= 2) continue;
+    const pick = scoreSentences(kb, queryTerms, hit)
+      .filter((c) => [...c.matched].some((t) => !covered.has(t)))
+      .sort((a, b) => b.weight - a.weight || a.position - b.position)[0];
+    if (!pick) continue;
+    for (const t of pick.matched) covered.add(t);
+    extra.push(pick.text);
+  }
+  return [...chosen.map((c) => c.text), ...extra];
 }
 
 /** Writes the draft for one request. Same knowledge base, request and options: same draft, byte for byte. */
