@@ -134,8 +134,8 @@ function scoreSentences(kb: KnowledgeBase, queryTerms: ReadonlySet<string>, hit:
 /**
  * The sentences that answer: the best section whole when it is short (a section is one coherent answer,
  * and its key fact may sit in a sentence that shares no word with the question), else its best-matching
- * sentences in their original order; then at most one sentence from each close runner-up section, and
- * only if it covers a question word the best section did not.
+ * sentences in their original order; then the best sentence of up to two close runner-up sections: of a
+ * near tie always, of a lesser one only if it covers a question word the best section did not.
  */
 export function selectSentences(
   kb: KnowledgeBase,
@@ -158,8 +158,10 @@ export function selectSentences(
   const extra: string[] = [];
   for (const hit of others) {
     if (hit.score < best.score * 0.75 || extra.length >= 2) continue;
+    // A near tie is a second answer in its own right; a mere runner-up must add a question word.
+    const nearTie = hit.score >= best.score * 0.9;
     const pick = scoreSentences(kb, queryTerms, hit)
-      .filter((c) => [...c.matched].some((t) => !covered.has(t)))
+      .filter((c) => c.weight > 0 && (nearTie || [...c.matched].some((t) => !covered.has(t))))
       .sort((a, b) => b.weight - a.weight || a.position - b.position)[0];
     if (!pick) continue;
     for (const t of pick.matched) covered.add(t);

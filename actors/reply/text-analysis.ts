@@ -4,7 +4,7 @@
 const STOPWORDS: ReadonlySet<string> = new Set(
   [
     // en
-    'a an and are as at be been but by can could did do does for from had has have he her here hi hello his how i if in into is it its me my no not of on or our please so than thank thanks that the their them then there these they this to us was we were what when where which who why will with would you your yours dear regards best hey just also get got any all some about find know want need like help last week keep keeps tell let today yesterday sure ok okay much',
+    'a an and are as at be been but by can could did do does for from had has have he her here hi hello his how i if in into is it its me my no not of on or our please so than thank thanks that the their them then there these they this to us was we were what when where which who why will with would you your yours dear regards best hey just also get got any all some about find know want need like help last week keep keeps tell let today yesterday sure ok okay much see',
     // de
     'aber als am an auch auf aus bei bin bis bitte da das dass dem den der des die doch du ein eine einem einen einer es für hallo hat habe haben ich ihr im in ist ja kann können mein meine meinen mit nach nicht noch nur oder sehr sie sind so und uns unser von vom war was wie wir wo zu zum zur danke guten tag grüße freundlichen liebe lieber finde finden brauche möchte gerne',
     // fr
