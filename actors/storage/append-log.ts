@@ -298,6 +298,11 @@ export class AppendLog implements DurableLog {
     // Start on a microtask so appends issued in the same synchronous run share the first frame.
     this.draining = Promise.resolve()
       .then(() => this.drain())
+      .catch((cause: unknown) => {
+        // Only a bug gets here (I/O errors are settled per operation); fail closed, never hang callers.
+        this.failure ??= new LogFailedError(this.dir, cause);
+        for (const op of this.queue.splice(0)) op.reject(this.failure);
+      })
       .finally(() => {
         this.draining = undefined;
         if (this.queue.length > 0) this.kick();
