@@ -53,6 +53,11 @@ describe('classify', () => {
     expect(c.confidence).to.be.below(0.5);
   });
 
+  it('does not route on a single weak word such as "app"', () => {
+    const c = classifyByKeywords({ subject: 'Loving the new app', text: 'Just wanted to say thanks!' });
+    expect([c.specialization, c.topic]).to.deep.equal(['general', 'fallback']);
+  });
+
   it('is more confident about a clear email than a mixed one', () => {
     const clear = classifyByKeywords({
       subject: 'Refund for invoice',

@@ -32,6 +32,12 @@ describe('needs-human', () => {
       });
     }
 
+    it('treats "call me" as a request only when it asks for a call', () => {
+      expect(reasons('Call me back tomorrow please.')).to.include('human_requested');
+      expect(reasons('Please call me on +44 20 1234 5678')).to.include('human_requested');
+      expect(reasons('Call me old-fashioned, but I like the classic layout.')).to.deep.equal([]);
+    });
+
     it('does not treat "password manager" or "account manager" as a request for a person', () => {
       expect(reasons('My password manager fails to fill the form.')).to.deep.equal([]);
       expect(reasons('Do enterprise customers get a dedicated account manager?')).to.deep.equal([]);
