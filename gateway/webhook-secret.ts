@@ -1,6 +1,6 @@
 // Finds the Svix webhook signing secret (env wins, else a 0600 file in the data folder, created once); must not log the secret.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookSecretError } from './errors.ts';
 
@@ -49,14 +49,19 @@ export async function loadOrCreateWebhookSecret(dataDir: string, envValue?: stri
   }
   // 24 random bytes, as Svix's own secrets; base64 so svix can decode it.
   const secret = PREFIX + randomBytes(24).toString('base64');
+  // Written to a private temp file, then hard-linked into place: link() fails if the name exists,
+  // so a concurrent first start never sees a half-written file and both end up with one secret.
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(dataDir, { recursive: true });
-    // 'wx' fails if another process created it meanwhile: then read theirs, so both use one secret.
-    await writeFile(path, secret + '\n', { mode: 0o600, flag: 'wx' });
-    await chmod(path, 0o600); // the umask may have narrowed the create mode
+    await writeFile(temp, secret + '\n', { mode: 0o600, flag: 'wx' });
+    await chmod(temp, 0o600); // the umask may have narrowed the create mode
+    await link(temp, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateWebhookSecret(dataDir);
     throw new WebhookSecretError(`cannot write webhook secret file ${path}`, { cause: err });
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
   return { secret, path, created: true };
 }
