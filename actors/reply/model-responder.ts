@@ -72,7 +72,9 @@ export function fallbackReasonOf(
   if (error instanceof APIConnectionTimeoutError || (deadlineHit && error instanceof APIUserAbortError)) {
     return { reason: 'timeout', detail: 'the model did not answer before the deadline' };
   }
-  if (error instanceof ModelOutputError) return { reason: 'malformed-output', detail: message };
+  // A SyntaxError comes from the SDK parsing a 200 response body that is not JSON at all.
+  if (error instanceof ModelOutputError || error instanceof SyntaxError)
+    return { reason: 'malformed-output', detail: message };
   if (error instanceof APIConnectionError) return { reason: 'connection', detail: message };
   if (error instanceof APIError)
     return { reason: 'http-error', detail: `HTTP ${String(error.status)}: ${message}` };

@@ -138,11 +138,9 @@ describe('model-responder', () => {
     fake.script({ kind: 'broken-body' });
     const draft = await responder().reply(request);
     expect(draft.responder.kind).to.equal('builtin');
-    expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.be.oneOf([
+    expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal(
       'malformed-output',
-      'error',
-      'connection',
-    ]);
+    );
   });
 
   it('falls back with reason connection when nothing listens at the base URL', async () => {
