@@ -1,0 +1,228 @@
+// Rule-by-rule tests of the pure acceptor core, including restore, compaction and the durable-record contract.
+import { expect } from 'chai';
+import {
+  compact,
+  hasInstance,
+  initialState,
+  needsRecordLookup,
+  restore,
+  snapshot,
+  step,
+} from '../../../actors/paxos/acceptor.ts';
+import type { AcceptorInput, AcceptorState } from '../../../actors/paxos/acceptor.ts';
+import type { Ballot } from '../../../actors/paxos/types.ts';
+
+type V = { agentId: string };
+const I = 'conv/t1/0';
+const b = (round: number, proposer = 'P1'): Ballot => ({ round, proposer });
+const prepare = (ballot: Ballot, instance = I): AcceptorInput<V> => ({
+  type: 'message',
+  msg: { type: 'prepare', instance, ballot, from: ballot.proposer },
+});
+const accept = (ballot: Ballot, agentId: string, fast = false, instance = I): AcceptorInput<V> => ({
+  type: 'message',
+  msg: {
+    type: 'accept',
+    instance,
+    ballot,
+    value: { agentId },
+    from: ballot.proposer,
+    ...(fast ? { fast } : {}),
+  },
+});
+const prepareAll = (ballot: Ballot): AcceptorInput<V> => ({
+  type: 'message',
+  msg: { type: 'prepare-all', ballot, from: ballot.proposer },
+});
+
+function run(state: AcceptorState<V>, ...inputs: AcceptorInput<V>[]): AcceptorState<V> {
+  return inputs.reduce((s, i) => step(s, i).state, state);
+}
+
+describe('acceptor', () => {
+  const fresh = (): AcceptorState<V> => initialState<V>({ id: 'A1' });
+
+  it('P1b: promises a prepare above anything promised, persisting the promise before answering', () => {
+    const r = step(fresh(), prepare(b(1)));
+    expect(r.out).to.deep.equal([
+      { kind: 'persist', records: [{ t: 'promise', instance: I, ballot: b(1) }] },
+      { kind: 'send', to: 'P1', msg: { type: 'promise', instance: I, ballot: b(1), from: 'A1' } },
+    ]);
+  });
+
+  it('P1b: reports its highest accepted proposal in the promise', () => {
+    const s = run(fresh(), accept(b(1), 'x'));
+    const r = step(s, prepare(b(2, 'P2')));
+    expect(r.out[1]).to.deep.equal({
+      kind: 'send',
+      to: 'P2',
+      msg: {
+        type: 'promise',
+        instance: I,
+        ballot: b(2, 'P2'),
+        from: 'A1',
+        accepted: { ballot: b(1), value: { agentId: 'x' } },
+      },
+    });
+  });
+
+  it('P1b: rejects a prepare below its promise with a nack naming the promise, changing nothing', () => {
+    const s = run(fresh(), prepare(b(5)));
+    const r = step(s, prepare(b(3, 'P2')));
+    expect(r.state).to.equal(s);
+    expect(r.out).to.deep.equal([
+      {
+        kind: 'send',
+        to: 'P2',
+        msg: { type: 'nack', instance: I, ballot: b(3, 'P2'), promised: b(5), from: 'A1' },
+      },
+    ]);
+  });
+
+  it('P1a: rejects an accept below its promise', () => {
+    const s = run(fresh(), prepare(b(5)));
+    const r = step(s, accept(b(4, 'P2'), 'y'));
+    expect(r.state).to.equal(s);
+    expect(r.out).to.deep.equal([
+      {
+        kind: 'send',
+        to: 'P2',
+        msg: { type: 'nack', instance: I, ballot: b(4, 'P2'), promised: b(5), from: 'A1' },
+      },
+    ]);
+  });
+
+  it('P2b: accepts at or above its promise, persists, then tells the proposer and the learners', () => {
+    const s = run(fresh(), prepare(b(2)));
+    const r = step(s, accept(b(2), 'x'));
+    const accepted = { type: 'accepted', instance: I, ballot: b(2), value: { agentId: 'x' }, from: 'A1' };
+    expect(r.out).to.deep.equal([
+      { kind: 'persist', records: [{ t: 'accept', instance: I, ballot: b(2), value: { agentId: 'x' } }] },
+      { kind: 'send', to: 'P1', msg: accepted },
+      { kind: 'send', to: 'learners', msg: accepted },
+    ]);
+    expect(step(r.state, prepare(b(1, 'P0'))).out[0]).to.have.nested.property('msg.type', 'nack');
+  });
+
+  it('answers a duplicated prepare or accept exactly as the first time, without writing again', () => {
+    const s1 = run(fresh(), prepare(b(2)));
+    const again = step(s1, prepare(b(2)));
+    expect(again.out).to.deep.equal([
+      { kind: 'send', to: 'P1', msg: { type: 'promise', instance: I, ballot: b(2), from: 'A1' } },
+    ]);
+    const s2 = run(s1, accept(b(2), 'x'));
+    const dup = step(s2, accept(b(2), 'x'));
+    expect(dup.out.map((o) => o.kind)).to.deep.equal(['send', 'send']);
+    expect(dup.state).to.equal(s2);
+  });
+
+  it('never mutates the state it was given', () => {
+    const s = fresh();
+    step(s, prepare(b(1)));
+    expect(s.instances.size).to.equal(0);
+  });
+
+  it('prepare-all: promises every instance not promised higher, reports accepted values, refuses the rest', () => {
+    const s = run(fresh(), accept(b(1), 'x', false, 'conv/a/0'), prepare(b(9, 'P2'), 'conv/b/0'));
+    const r = step(s, prepareAll(b(4)));
+    expect(r.out).to.deep.equal([
+      { kind: 'persist', records: [{ t: 'promise-all', ballot: b(4) }] },
+      {
+        kind: 'send',
+        to: 'P1',
+        msg: {
+          type: 'promise-all',
+          ballot: b(4),
+          from: 'A1',
+          accepted: [{ instance: 'conv/a/0', ballot: b(1), value: { agentId: 'x' } }],
+          refused: ['conv/b/0'],
+        },
+      },
+    ]);
+    // The leader floor now covers instances never seen...
+    expect(step(r.state, prepare(b(3, 'P3'), 'conv/new/0')).out[0]).to.have.nested.property(
+      'msg.type',
+      'nack',
+    );
+    // ...while the refused instance keeps its own, higher promise.
+    expect(step(r.state, accept(b(4), 'z', true, 'conv/b/0')).out[0]).to.have.nested.property(
+      'msg.type',
+      'nack',
+    );
+    expect(step(r.state, accept(b(4), 'z', true, 'conv/new/0')).out[0]).to.have.property('kind', 'persist');
+  });
+
+  it('prepare-all: nacks a leader ballot below the current floor, without an instance', () => {
+    const s = run(fresh(), prepareAll(b(4)));
+    expect(step(s, prepareAll(b(2, 'P2'))).out).to.deep.equal([
+      { kind: 'send', to: 'P2', msg: { type: 'nack', ballot: b(2, 'P2'), promised: b(4), from: 'A1' } },
+    ]);
+  });
+
+  it('restore: rebuilds promises, accepted values and the leader floor from the persisted records in order', () => {
+    let s = fresh();
+    const log: unknown[] = [];
+    for (const input of [
+      prepare(b(1)),
+      accept(b(1), 'x'),
+      prepare(b(3, 'P2')),
+      prepareAll(b(2)),
+      prepare(b(1), 'conv/c/0'),
+    ]) {
+      const r = step(s, input);
+      s = r.state;
+      for (const o of r.out) if (o.kind === 'persist') log.push(...o.records);
+    }
+    const back = restore<V>({ id: 'A1' }, log as never);
+    expect(back).to.deep.equal(s);
+  });
+
+  it('restore: a promise written before a crash survives it (the answer after restart is the same nack)', () => {
+    const r = step(fresh(), prepare(b(5)));
+    const log = r.out.flatMap((o) => (o.kind === 'persist' ? o.records : []));
+    const back = restore<V>({ id: 'A1' }, log);
+    expect(step(back, accept(b(4, 'P2'), 'y')).out[0]).to.have.nested.property('msg.type', 'nack');
+  });
+
+  it('snapshot: is the minimal record list that restores to the same live state', () => {
+    const s = run(
+      fresh(),
+      accept(b(1), 'x'),
+      prepare(b(3, 'P2')),
+      accept(b(2), 'y', false, 'conv/b/0'),
+      prepareAll(b(2)),
+    );
+    const snap = snapshot(s);
+    expect(snap).to.have.length(4);
+    expect(restore<V>({ id: 'A1' }, snap)).to.deep.equal(s);
+  });
+
+  it('compact: drops the named instances and nothing else', () => {
+    const s = run(fresh(), accept(b(1), 'x'), accept(b(1), 'y', false, 'conv/b/0'));
+    const c = compact(s, [I]);
+    expect(hasInstance(c, I)).to.equal(false);
+    expect(hasInstance(c, 'conv/b/0')).to.equal(true);
+    expect(snapshot(c)).to.deep.equal([
+      { t: 'accept', instance: 'conv/b/0', ballot: b(1), value: { agentId: 'y' } },
+    ]);
+  });
+
+  it('needsRecordLookup: asks for the durable record on unknown instances and on every fast accept', () => {
+    const s = run(fresh(), accept(b(1), 'x'));
+    expect(needsRecordLookup(s, prepare(b(2), 'conv/unknown/0').msg as never)).to.equal(true);
+    expect(needsRecordLookup(s, prepare(b(2)).msg as never)).to.equal(false);
+    expect(needsRecordLookup(s, accept(b(2), 'x').msg as never)).to.equal(false);
+    expect(needsRecordLookup(s, accept(b(2), 'x', true).msg as never)).to.equal(true);
+    expect(needsRecordLookup(s, prepareAll(b(2)).msg as never)).to.equal(false);
+    const decided = step(s, { type: 'recorded', instance: I, value: { agentId: 'x' } }).state;
+    expect(needsRecordLookup(decided, accept(b(2), 'x', true).msg as never)).to.equal(false);
+  });
+
+  it('recorded: answers prepare and accept for a decided instance with the decision instead of promising', () => {
+    const s = step(fresh(), { type: 'recorded', instance: I, value: { agentId: 'x' } }).state;
+    const decided = { type: 'decided', instance: I, value: { agentId: 'x' }, from: 'A1' };
+    expect(step(s, prepare(b(7, 'P2'))).out).to.deep.equal([{ kind: 'send', to: 'P2', msg: decided }]);
+    expect(step(s, accept(b(7, 'P2'), 'y')).out).to.deep.equal([{ kind: 'send', to: 'P2', msg: decided }]);
+    expect(snapshot(s)).to.deep.equal([]);
+  });
+});
