@@ -9,7 +9,7 @@ import {
   snapshot,
   step,
 } from '../../../actors/paxos/acceptor.ts';
-import type { AcceptorInput, AcceptorState } from '../../../actors/paxos/acceptor.ts';
+import type { AcceptorInput, AcceptorMessage, AcceptorState } from '../../../actors/paxos/acceptor.ts';
 import type { Ballot } from '../../../actors/paxos/types.ts';
 
 type V = { agentId: string };
@@ -34,6 +34,11 @@ const prepareAll = (ballot: Ballot): AcceptorInput<V> => ({
   type: 'message',
   msg: { type: 'prepare-all', ballot, from: ballot.proposer },
 });
+
+function msgOf(input: AcceptorInput<V>): AcceptorMessage<V> {
+  if (input.type !== 'message') throw new Error('not a message');
+  return input.msg;
+}
 
 function run(state: AcceptorState<V>, ...inputs: AcceptorInput<V>[]): AcceptorState<V> {
   return inputs.reduce((s, i) => step(s, i).state, state);
@@ -209,13 +214,13 @@ describe('acceptor', () => {
 
   it('needsRecordLookup: asks for the durable record on unknown instances and on every fast accept', () => {
     const s = run(fresh(), accept(b(1), 'x'));
-    expect(needsRecordLookup(s, prepare(b(2), 'conv/unknown/0').msg as never)).to.equal(true);
-    expect(needsRecordLookup(s, prepare(b(2)).msg as never)).to.equal(false);
-    expect(needsRecordLookup(s, accept(b(2), 'x').msg as never)).to.equal(false);
-    expect(needsRecordLookup(s, accept(b(2), 'x', true).msg as never)).to.equal(true);
-    expect(needsRecordLookup(s, prepareAll(b(2)).msg as never)).to.equal(false);
+    expect(needsRecordLookup(s, msgOf(prepare(b(2), 'conv/unknown/0')))).to.equal(true);
+    expect(needsRecordLookup(s, msgOf(prepare(b(2))))).to.equal(false);
+    expect(needsRecordLookup(s, msgOf(accept(b(2), 'x')))).to.equal(false);
+    expect(needsRecordLookup(s, msgOf(accept(b(2), 'x', true)))).to.equal(true);
+    expect(needsRecordLookup(s, msgOf(prepareAll(b(2))))).to.equal(false);
     const decided = step(s, { type: 'recorded', instance: I, value: { agentId: 'x' } }).state;
-    expect(needsRecordLookup(decided, accept(b(2), 'x', true).msg as never)).to.equal(false);
+    expect(needsRecordLookup(decided, msgOf(accept(b(2), 'x', true)))).to.equal(false);
   });
 
   it('recorded: answers prepare and accept for a decided instance with the decision instead of promising', () => {
