@@ -1,5 +1,11 @@
 // Configuration from environment variables, validated once at start; it must not read anything but `env`.
 import { hostname } from 'node:os';
+import {
+  DEFAULT_SPECIALIZATIONS,
+  parseSpecializations,
+  SpecializationsConfigError,
+  type SpecializationMap,
+} from '../actors/email/specializations.ts';
 
 /** A bad environment variable: the process prints `message` as one line and exits with code 2. */
 export class ConfigError extends Error {
@@ -35,7 +41,23 @@ export interface Config {
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
   /** Paxos acceptor ids of the whole cluster (PAXOS_ACCEPTORS); unset means the acceptors this process runs. */
   acceptorIds: string[] | undefined;
+  /** Multi-Paxos leader fast path (PAXOS_FAST_PATH); safety never depends on it. */
+  paxosFastPath: boolean;
   dataDir: string;
+  /** AGENT_SPECIALIZATIONS: specialization -> topics; agents take the keys round-robin by index. */
+  agentSpecializations: SpecializationMap;
+  /** VIP_DOMAINS: sender domains whose mail is raised one priority level. */
+  vipDomains: string[];
+  /** ESCALATE_REFUND_ABOVE: refund requests above this amount go to a person. */
+  escalateRefundAbove: number;
+  /** SENDER_RATE_LIMIT `<count>/<s|m|h|d>`: answered mails per sender per window (per processor). */
+  senderRateLimit: { max: number; windowMs: number };
+  /** KNOWLEDGE_BASE_DIR: the Markdown folder the responders answer from. */
+  knowledgeBaseDir: string;
+  /** AGENT_CAPACITY: work items one agent handles at once (its heartbeat capacity). */
+  agentCapacity: number;
+  /** ESCALATION_ACK: text sent to a customer whose mail went to a person; unset means none is sent. */
+  escalationAck: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -86,6 +108,53 @@ function httpUrl(env: Env, name: string): string | undefined {
   } catch {
     throw new ConfigError(name, 'an http(s) URL', raw);
   }
+  return raw;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+const periods: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function rateLimitOf(env: Env): { max: number; windowMs: number } {
+  const raw = text(env, 'SENDER_RATE_LIMIT', '20/h');
+  const m = /^\s*(\d{1,6})\s*\/\s*([smhd])\s*$/.exec(raw);
+  if (!m)
+    throw new ConfigError('SENDER_RATE_LIMIT', 'a count per period like 20/h (period s, m, h or d)', raw);
+  return { max: Number(m[1]), windowMs: periods[m[2]!]! };
+}
+
+function specializationsOf(env: Env): SpecializationMap {
+  const raw = env['AGENT_SPECIALIZATIONS'];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SPECIALIZATIONS;
+  try {
+    return parseSpecializations(raw);
+  } catch (e) {
+    if (e instanceof SpecializationsConfigError)
+      throw new ConfigError(
+        'AGENT_SPECIALIZATIONS',
+        `a JSON map of specialization -> [topics] (${e.message})`,
+        raw,
+      );
+    throw e;
+  }
+}
+
+// A bare "true" asks for the built-in wording rather than sending the word "true" to a customer.
+const defaultEscalationAck =
+  'Thank you for your message. A member of our team will get back to you personally as soon as possible.';
+
+function escalationAckOf(env: Env): string | undefined {
+  const raw = env['ESCALATION_ACK']?.trim();
+  if (raw === undefined || raw === '' || /^(0|false|no|off)$/i.test(raw)) return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return defaultEscalationAck;
+  if (raw.length > 5_000)
+    throw new ConfigError('ESCALATION_ACK', 'a text of at most 5000 characters', raw.slice(0, 40));
   return raw;
 }
 
@@ -152,6 +221,18 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : undefined,
     acceptorIds,
+    paxosFastPath: flag(env, 'PAXOS_FAST_PATH', true),
     dataDir: text(env, 'DATA_DIR', '.data'),
+    agentSpecializations: specializationsOf(env),
+    vipDomains: list(text(env, 'VIP_DOMAINS', '')).map((d) => {
+      if (!/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(d))
+        throw new ConfigError('VIP_DOMAINS', 'a comma-separated list of domains like example.com', d);
+      return d.toLowerCase();
+    }),
+    escalateRefundAbove: integer(env, 'ESCALATE_REFUND_ABOVE', 100, 0, 1_000_000_000),
+    senderRateLimit: rateLimitOf(env),
+    knowledgeBaseDir: text(env, 'KNOWLEDGE_BASE_DIR', 'knowledge-base'),
+    agentCapacity: integer(env, 'AGENT_CAPACITY', 4, 1, 256),
+    escalationAck: escalationAckOf(env),
   };
 }

@@ -20,10 +20,49 @@ import {
   type MailEvent as MailEventT,
   type MailReceived as MailReceivedT,
 } from '../schemas/mail.ts';
+import {
+  acceptSchema,
+  acceptedSchema,
+  decidedSchema,
+  lookupReplySchema,
+  lookupSchema,
+  nackSchema,
+  paxosErrorSchema,
+  prepareAllSchema,
+  prepareSchema,
+  promiseAllSchema,
+  promiseSchema,
+  proposeSchema,
+  type AcceptMsg,
+  type AcceptedMsg,
+  type DecidedMsg,
+  type LookupMsg,
+  type LookupReplyMsg,
+  type NackMsg,
+  type PrepareAllMsg,
+  type PrepareMsg,
+  type PromiseAllMsg,
+  type PromiseMsg,
+  type ProposeMsg,
+  type ProposeReply,
+} from '../schemas/paxos.ts';
 import { registerSchemas } from './codec.ts';
 import { Subjects, type SubjectTemplate } from './subjects.ts';
 
 registerSchemas(mailReferencedSchemas);
+registerSchemas([
+  decidedSchema,
+  paxosErrorSchema,
+  prepareSchema,
+  prepareAllSchema,
+  promiseSchema,
+  promiseAllSchema,
+  nackSchema,
+  acceptedSchema,
+]);
+
+/** Several message schemas on one subject, told apart by their `type`. */
+const anyOf = (...schemas: { $id: string }[]) => ({ anyOf: schemas.map((s) => ({ $ref: s.$id })) });
 
 /** `Body` and `Reply` are phantom: the types derived from `schema` and `replySchema` (FromSchema), carried for callers. */
 export interface Contract<T extends SubjectTemplate = SubjectTemplate, Body = unknown, Reply = never> {
@@ -64,4 +103,34 @@ export const contracts = {
   mailReceived: contract<MailReceivedT>()('mail-received', Subjects.mailReceived, MailReceived),
   mailOther: contract<MailEventT>()('mail-event', Subjects.mailOther, MailEvent),
   mailUnknown: contract<MailEventT>()('mail-unknown', Subjects.mailUnknown, MailEvent),
+  // Paxos: any proposer answers a propose request (queue group); acceptors hear every prepare and accept.
+  propose: contract<ProposeMsg, ProposeReply>()(
+    'paxos-propose',
+    Subjects.paxosPropose,
+    proposeSchema,
+    anyOf(decidedSchema, paxosErrorSchema),
+  ),
+  prepare: contract<PrepareMsg | PrepareAllMsg>()(
+    'paxos-prepare',
+    Subjects.paxosPrepare,
+    anyOf(prepareSchema, prepareAllSchema),
+  ),
+  accept: contract<AcceptMsg>()('paxos-accept', Subjects.paxosAccept, acceptSchema),
+  toProposer: contract<PromiseMsg | PromiseAllMsg | NackMsg | AcceptedMsg | DecidedMsg>()(
+    'paxos-to-proposer',
+    Subjects.paxosToProposer,
+    anyOf(promiseSchema, promiseAllSchema, nackSchema, acceptedSchema, decidedSchema),
+  ),
+  toLearners: contract<AcceptedMsg | DecidedMsg>()(
+    'paxos-to-learners',
+    Subjects.paxosAccepted,
+    anyOf(acceptedSchema, decidedSchema),
+  ),
+  lookup: contract<LookupMsg, LookupReplyMsg>()(
+    'paxos-lookup',
+    Subjects.paxosLookup,
+    lookupSchema,
+    lookupReplySchema,
+  ),
+  decision: contract<DecidedMsg>()('paxos-decision', Subjects.paxosDecided, decidedSchema),
 };

@@ -1,0 +1,170 @@
+// The acceptor actor: a thin adapter that feeds prepare/accept messages to the pure acceptor core, syncs what the
+// core says to persist to its own disk, and only then sends the answers. Its safety never rests on NATS.
+import { join } from 'node:path';
+import { KvWatchInclude } from '@nats-io/kv';
+import type { Subscription } from '@nats-io/transport-node';
+import { contracts } from '../bus/contracts.ts';
+import { Histogram } from 'prom-client';
+import { registry } from '../bus/metrics.ts';
+import type { OwnerValue } from '../schemas/paxos.ts';
+import * as core from './paxos/acceptor.ts';
+import { openAppendLog, type AppendLog } from './storage/append-log.ts';
+import { AssignmentStore, instanceFromKey } from './assignment-store.ts';
+import { BloomFilter } from './bloom-filter.ts';
+import { Actor } from './runtime.ts';
+import { sendPaxos, consensusOps } from './paxos-wire.ts';
+
+type V = OwnerValue;
+type Msg = core.AcceptorMessage<V>;
+
+const syncSeconds = new Histogram({
+  name: 'paxos_acceptor_sync_seconds',
+  help: 'Time from an acceptor step to its records being fsynced',
+  buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.1],
+  registers: [registry],
+});
+
+/** Compact the log once this many records were appended since the last compaction. */
+const compactEvery = 20_000;
+
+export class AcceptorActor extends Actor {
+  readonly kind = 'acceptor' as const;
+  private state!: core.AcceptorState<V>;
+  private disk!: AppendLog;
+  private store!: AssignmentStore;
+  private subs: Subscription[] = [];
+  /** The tail of the persist-then-send chain: every answer waits for all earlier records to be synced. */
+  private tail: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /**
+   * Instances whose decision is in the durable record. Compaction only ever drops instances added here first,
+   * so "not in the filter" proves "not compacted" and the record lookup can be skipped (core contract item 2).
+   */
+  private readonly recorded = new BloomFilter(1 << 24, 7);
+  /** Until the record watch has replayed the bucket, the filter is incomplete: always look up. */
+  private filterComplete = false;
+  private readonly toCompact = new Set<string>();
+  private compacting = false;
+  private stopWatch: (() => void) | undefined;
+
+  load(): number {
+    return this.inFlight;
+  }
+
+  get dir(): string {
+    return join(this.ctx.config.dataDir, 'acceptors', this.id);
+  }
+
+  protected async onStart(): Promise<void> {
+    const opened = await openAppendLog(this.dir);
+    this.disk = opened.log;
+    this.state = core.restore<V>({ id: this.id }, opened.records as core.AcceptorRecord<V>[]);
+    this.emit('acceptor.restored', { ...opened.recovered, replayed: opened.records.length });
+    this.store = await AssignmentStore.open(this.ctx.bus);
+    await this.watchRecords();
+    this.subs.push(
+      this.handle(contracts.prepare, {}, (m) => this.receive(m)),
+      this.handle(contracts.accept, {}, (m) => this.receive(m)),
+    );
+  }
+
+  protected async onStop(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    this.stopWatch?.();
+    await this.tail;
+    await this.disk.close();
+  }
+
+  private async watchRecords(): Promise<void> {
+    const w = await this.store.kv.watch({
+      key: 'i.>',
+      include: KvWatchInclude.AllHistory,
+      ignoreDeletes: true,
+    });
+    this.stopWatch = () => w.stop();
+    let caughtUp = false;
+    void (async () => {
+      for await (const e of w) {
+        const instance = instanceFromKey(e.key);
+        if (instance === undefined) continue;
+        this.recorded.add(instance);
+        if (core.hasInstance(this.state, instance)) this.toCompact.add(instance);
+        if (!caughtUp && e.delta === 0) {
+          caughtUp = true;
+          this.filterComplete = true;
+        }
+        if (this.toCompact.size >= 1000 || this.disk.stats().recordsSinceCompaction >= compactEvery)
+          void this.compact();
+      }
+    })();
+    // An empty bucket has nothing to replay.
+    const status = await this.store.kv.status();
+    if (status.values === 0) this.filterComplete = true;
+  }
+
+  /** Drops decided instances from the state and rewrites the log from the snapshot (core contract item 3). */
+  private async compact(): Promise<void> {
+    if (this.compacting || this.toCompact.size === 0) return;
+    this.compacting = true;
+    const instances = [...this.toCompact];
+    this.toCompact.clear();
+    // Ordered behind every pending append: the snapshot must include them all.
+    const done = this.tail.then(async () => {
+      this.state = core.compact(this.state, instances);
+      await this.disk.compact(core.snapshot(this.state));
+    });
+    this.tail = done.catch(() => undefined);
+    try {
+      await done;
+      this.emit('acceptor.compacted', { instances: instances.length, ...this.disk.stats() });
+    } catch (e) {
+      this.logError('compaction failed', e);
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  private logError(what: string, e: unknown) {
+    this.log.error(what, { error: (e as Error).message });
+  }
+
+  private async receive(msg: Msg): Promise<void> {
+    this.inFlight++;
+    try {
+      if (msg.type !== 'prepare-all' && core.needsRecordLookup(this.state, msg)) {
+        const mustLook = !this.filterComplete || this.recorded.has(msg.instance);
+        if (mustLook) {
+          const value = await this.store.decision(msg.instance);
+          if (value !== undefined) this.apply({ type: 'recorded', instance: msg.instance, value });
+        }
+      }
+      this.apply({ type: 'message', msg });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** One core step: persist (group-committed), then send, in order. */
+  private apply(input: core.AcceptorInput<V>): void {
+    const r = core.step(this.state, input);
+    this.state = r.state;
+    if (r.out.length === 0) return;
+    const records = r.out.flatMap((o) => (o.kind === 'persist' ? o.records : []));
+    const started = performance.now();
+    const synced = records.length > 0 ? this.disk.append(records) : Promise.resolve();
+    // Chain behind earlier steps, so a duplicate's answer never overtakes the original's sync.
+    const prev = this.tail;
+    this.tail = Promise.all([prev, synced]).then(
+      () => {
+        if (records.length > 0) syncSeconds.observe((performance.now() - started) / 1000);
+        for (const o of r.out) if (o.kind === 'send') sendPaxos(this.ctx.bus, o.to, o.msg);
+      },
+      (e) => {
+        // Not synced means not promised: say nothing (a proposer retries), and stop, since the disk is failing.
+        this.logError('acceptor log write failed; stopping', e);
+        consensusOps.inc({ phase: 'persist', result: 'error' });
+        void this.stop(1_000);
+      },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+// The durable record of Paxos decisions in the `assignments` KV bucket: per instance, and the current owner per thread.
+// It records what Paxos decided; it never decides. A second, different value for one instance is a safety alarm.
+import type { KV } from '@nats-io/kv';
+import type { Bus } from '../bus/bus.ts';
+import { Buckets } from '../bus/provision.ts';
+import { token, untoken } from '../bus/subjects.ts';
+import type { OwnerValue } from '../schemas/paxos.ts';
+
+/** The Paxos instance that decides the owner of one conversation for one epoch (DESIGN: conv/<thread>/<epoch>). */
+export function conversationInstance(threadId: string, epoch: number): string {
+  return `conv/${threadId}/${epoch}`;
+}
+
+export function parseConversationInstance(instance: string): { threadId: string; epoch: number } | undefined {
+  const m = /^conv\/(.+)\/(\d+)$/.exec(instance);
+  return m ? { threadId: m[1]!, epoch: Number(m[2]) } : undefined;
+}
+
+const instancePrefix = 'i.';
+const threadPrefix = 't.';
+
+export const instanceKey = (instance: string) => `${instancePrefix}${token(instance)}`;
+export const threadKey = (threadId: string) => `${threadPrefix}${token(threadId)}`;
+export const instanceFromKey = (key: string) =>
+  key.startsWith(instancePrefix) ? untoken(key.slice(instancePrefix.length)) : undefined;
+
+export interface CurrentOwner {
+  threadId: string;
+  epoch: number;
+  owner: OwnerValue;
+  instance: string;
+}
+
+export class ConflictingDecisionError extends Error {
+  override readonly name = 'ConflictingDecisionError';
+  readonly code = 'PAXOS_SAFETY';
+  constructor(
+    readonly instance: string,
+    readonly recorded: OwnerValue,
+    readonly offered: OwnerValue,
+  ) {
+    super(
+      `two values for ${instance}: recorded ${JSON.stringify(recorded)}, offered ${JSON.stringify(offered)}`,
+    );
+  }
+}
+
+const sameValue = (a: OwnerValue, b: OwnerValue) => JSON.stringify(a) === JSON.stringify(b);
+
+export class AssignmentStore {
+  private constructor(readonly kv: KV) {}
+
+  static async open(bus: Bus): Promise<AssignmentStore> {
+    return new AssignmentStore(await bus.kvm.open(Buckets.assignments));
+  }
+
+  async decision(instance: string): Promise<OwnerValue | undefined> {
+    const e = await this.kv.get(instanceKey(instance));
+    return e && e.operation === 'PUT' ? e.json<OwnerValue>() : undefined;
+  }
+
+  /**
+   * Records a decision once (put-if-absent). Recording the same value again is a no-op; a different value
+   * means two learners learned different values, which Paxos forbids: it throws so the alarm is loud.
+   */
+  async recordDecision(instance: string, value: OwnerValue): Promise<void> {
+    try {
+      await this.kv.create(instanceKey(instance), JSON.stringify(value));
+    } catch (e) {
+      const existing = await this.decision(instance);
+      if (existing === undefined) throw e;
+      if (!sameValue(existing, value)) throw new ConflictingDecisionError(instance, existing, value);
+    }
+    const parsed = parseConversationInstance(instance);
+    if (parsed) await this.advanceOwner({ ...parsed, owner: value, instance });
+  }
+
+  async currentOwner(threadId: string): Promise<CurrentOwner | undefined> {
+    const e = await this.kv.get(threadKey(threadId));
+    return e && e.operation === 'PUT' ? e.json<CurrentOwner>() : undefined;
+  }
+
+  /** Moves the thread's current owner forward to a later epoch (compare-and-set); never backwards. */
+  private async advanceOwner(next: CurrentOwner): Promise<void> {
+    for (let tries = 0; tries < 10; tries++) {
+      const e = await this.kv.get(threadKey(next.threadId));
+      if (!e || e.operation !== 'PUT') {
+        try {
+          await this.kv.create(threadKey(next.threadId), JSON.stringify(next));
+          return;
+        } catch {
+          continue;
+        }
+      }
+      if (e.json<CurrentOwner>().epoch >= next.epoch) return;
+      try {
+        await this.kv.update(threadKey(next.threadId), JSON.stringify(next), e.revision);
+        return;
+      } catch {
+        // Another learner moved it meanwhile: read again.
+      }
+    }
+  }
+}

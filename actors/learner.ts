@@ -1,0 +1,102 @@
+// The learner actor: feeds accepted votes and decided notices to the pure learner core, writes each decision to the
+// durable record (KV `assignments` and the DECISIONS stream), announces it, and answers lookups. Nothing else.
+import { contracts } from '../bus/contracts.ts';
+import type { LookupReplyMsg, OwnerValue } from '../schemas/paxos.ts';
+import * as core from './paxos/learner.ts';
+import { AssignmentStore, ConflictingDecisionError } from './assignment-store.ts';
+import { RecentSet } from './recent-set.ts';
+import { consensusOps } from './paxos-wire.ts';
+import { Actor } from './runtime.ts';
+
+type V = OwnerValue;
+
+/** How often learned instances are dropped from memory (they are in the durable record by then). */
+const forgetEveryMs = 5_000;
+
+export class LearnerActor extends Actor {
+  readonly kind = 'learner' as const;
+  private state!: core.LearnerState<V>;
+  private store!: AssignmentStore;
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Learned recently: late votes for them are dropped instead of piling up as votes that never reach a quorum. */
+  private readonly recent = new RecentSet();
+
+  constructor(
+    id: string,
+    private readonly acceptors: string[],
+  ) {
+    super(id);
+  }
+
+  load(): number {
+    return this.inFlight;
+  }
+
+  protected async onStart(): Promise<void> {
+    this.store = await AssignmentStore.open(this.ctx.bus);
+    // Catching up after a restart needs no replay: lookups fall through to the durable record.
+    this.state = core.initialState<V>({ id: this.id, acceptors: this.acceptors });
+    this.handle(contracts.toLearners, {}, (msg) => {
+      if (this.recent.has(msg.instance)) return;
+      this.apply(core.step(this.state, { type: 'message', msg }));
+    });
+    this.handle(contracts.lookup, {}, (q) => this.lookup(q.instance), { queue: 'learners' });
+    this.timer = setInterval(() => {
+      const learned = [...this.state.learned.keys()];
+      for (const i of learned) this.recent.add(i);
+      this.state = core.forget(this.state, learned);
+      this.recent.rotate();
+    }, forgetEveryMs);
+    this.timer.unref();
+  }
+
+  protected async onStop(): Promise<void> {
+    clearInterval(this.timer);
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private apply(r: ReturnType<typeof core.step<V>>): void {
+    this.state = r.state;
+    for (const o of r.out) {
+      if (o.kind === 'decided') void this.record(o.instance, o.value as V, o.ballot);
+    }
+  }
+
+  private async record(instance: string, value: V, ballot: core.Decision<V>['ballot']): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.store.recordDecision(instance, value);
+      await this.ctx.bus.jsPublish(
+        contracts.decision,
+        { instance },
+        { type: 'decided', instance, value, ...(ballot ? { ballot } : {}), from: this.id },
+        { msgID: `decided:${instance}` },
+      );
+      consensusOps.inc({ phase: 'learn', result: 'ok' });
+      this.emit('paxos.decided', {
+        instance,
+        owner: value.agentId,
+        ...(ballot ? { round: ballot.round } : {}),
+      });
+    } catch (e) {
+      consensusOps.inc({
+        phase: 'learn',
+        result: e instanceof ConflictingDecisionError ? 'conflict' : 'error',
+      });
+      if (e instanceof ConflictingDecisionError)
+        this.emit('paxos.safety-violation', { instance, error: e.message });
+      else this.log.error('could not record decision', { instance, error: (e as Error).message });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async lookup(instance: string): Promise<LookupReplyMsg> {
+    const known = this.state.learned.get(instance);
+    const value = known?.value ?? (await this.store.decision(instance));
+    return value === undefined
+      ? { type: 'lookup-reply', instance, found: false }
+      : { type: 'lookup-reply', instance, found: true, value };
+  }
+}

@@ -1,0 +1,132 @@
+// The proposer actor: answers propose requests (any proposer may), drives the pure proposer core over NATS, turns
+// its timers into real ones and its replies into answers. It decides nothing itself.
+import { randomInt } from 'node:crypto';
+import type { Msg } from '@nats-io/transport-node';
+import { encode } from '../bus/codec.ts';
+import { contracts } from '../bus/contracts.ts';
+import type { OwnerValue, ProposeMsg } from '../schemas/paxos.ts';
+import * as core from './paxos/proposer.ts';
+import { AssignmentStore } from './assignment-store.ts';
+import { consensusOps, decisionSeconds, sendPaxos } from './paxos-wire.ts';
+import { Actor } from './runtime.ts';
+
+type V = OwnerValue;
+
+const forgetEveryMs = 2_000;
+
+interface Waiting {
+  msg: Msg;
+  startedAt: number;
+}
+
+export class ProposerActor extends Actor {
+  readonly kind = 'proposer' as const;
+  private state!: core.ProposerState<V>;
+  private store!: AssignmentStore;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private nextRequest = 0;
+  private forgetTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    id: string,
+    private readonly acceptors: string[],
+    /** The distinguished proposer holds a leader ballot and skips phase 1; others use classic rounds only. */
+    private readonly fastPath: boolean,
+  ) {
+    super(id);
+  }
+
+  load(): number {
+    return this.waiting.size;
+  }
+
+  protected async onStart(): Promise<void> {
+    if (this.acceptors.length === 0) throw new Error(`${this.id}: no acceptors configured (PAXOS_ACCEPTORS)`);
+    this.store = await AssignmentStore.open(this.ctx.bus);
+    this.state = core.initialState<V>({
+      id: this.id,
+      acceptors: this.acceptors,
+      timeoutMs: this.ctx.config.paxosTimeoutMs,
+      retryMs: 250,
+      backoffMinMs: 5,
+      backoffMaxMs: 250,
+      seed: randomInt(2 ** 31),
+      fastPath: this.fastPath,
+    });
+    this.handle(contracts.propose, {}, (req, msg) => this.request(req, msg), { queue: 'proposers' });
+    this.handle(contracts.toProposer, { proposerId: this.id }, (msg) =>
+      this.apply({ type: 'message', now: Date.now(), msg }),
+    );
+    // Decided instances are in the durable record; the core need not remember them.
+    this.forgetTimer = setInterval(() => {
+      if (this.state.decided.size > 0) this.state = core.forget(this.state, [...this.state.decided.keys()]);
+    }, forgetEveryMs);
+    this.forgetTimer.unref();
+  }
+
+  protected async onStop(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.waiting.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    clearInterval(this.forgetTimer);
+    for (const t of this.timers.values()) clearTimeout(t);
+  }
+
+  private async request(req: ProposeMsg, msg: Msg): Promise<void> {
+    const startedAt = performance.now();
+    // A decided (possibly compacted) instance is answered from the durable record without a round.
+    const recorded = await this.store.decision(req.instance).catch(() => undefined);
+    if (recorded !== undefined) {
+      this.answer(msg, { type: 'decided', instance: req.instance, value: recorded }, startedAt, 'recorded');
+      return;
+    }
+    const requestId = String(this.nextRequest++);
+    this.waiting.set(requestId, { msg, startedAt });
+    this.apply({ type: 'request', requestId, now: Date.now(), msg: req });
+  }
+
+  private answer(msg: Msg, reply: core.ProposerMessage<V>, startedAt: number, result: string): void {
+    if (reply.type !== 'decided' && reply.type !== 'error') return;
+    msg.respond(encode(contracts.propose.name, contracts.propose.replySchema!, reply));
+    consensusOps.inc({ phase: 'decide', result });
+    if (reply.type === 'decided') decisionSeconds.observe((performance.now() - startedAt) / 1000);
+  }
+
+  private apply(input: core.ProposerInput<V>): void {
+    const r = core.step(this.state, input);
+    this.state = r.state;
+    for (const o of r.out) {
+      switch (o.kind) {
+        case 'send':
+          sendPaxos(this.ctx.bus, o.to, o.msg);
+          break;
+        case 'reply': {
+          const w = this.waiting.get(o.requestId);
+          if (!w) break;
+          this.waiting.delete(o.requestId);
+          this.answer(w.msg, o.msg, w.startedAt, o.msg.type === 'error' ? o.msg.code : 'ok');
+          break;
+        }
+        case 'setTimer': {
+          clearTimeout(this.timers.get(o.key));
+          const t = setTimeout(
+            () => {
+              this.timers.delete(o.key);
+              this.apply({ type: 'timer', key: o.key, now: Date.now() });
+            },
+            Math.max(0, o.at - Date.now()),
+          );
+          this.timers.set(o.key, t);
+          break;
+        }
+        case 'decided':
+        case 'persist':
+          break;
+        default: {
+          const never: never = o;
+          throw new Error(`unknown proposer output ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+}
