@@ -46,10 +46,18 @@ import {
   type ProposeMsg,
   type ProposeReply,
 } from '../schemas/paxos.ts';
+import {
+  HumanEscalation,
+  WorkItem,
+  workReferencedSchemas,
+  type HumanEscalation as HumanEscalationT,
+  type WorkItem as WorkItemT,
+} from '../schemas/work.ts';
 import { registerSchemas } from './codec.ts';
 import { Subjects, type SubjectTemplate } from './subjects.ts';
 
 registerSchemas(mailReferencedSchemas);
+registerSchemas(workReferencedSchemas);
 registerSchemas([
   decidedSchema,
   paxosErrorSchema,
@@ -133,4 +141,7 @@ export const contracts = {
     lookupReplySchema,
   ),
   decision: contract<DecidedMsg>()('paxos-decision', Subjects.paxosDecided, decidedSchema),
+  // Work for one agent (stream WORK) and mail only a person may answer (stream HUMAN).
+  agentWork: contract<WorkItemT>()('agent-work', Subjects.agentWork, WorkItem),
+  humanQueue: contract<HumanEscalationT>()('human-queue', Subjects.humanQueue, HumanEscalation),
 };

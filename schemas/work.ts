@@ -1,0 +1,279 @@
+// JSON Schemas for the work an email turns into: the agent's work item, the human queue item, conversation state and the reply/audit record; no logic.
+import type { FromSchema } from 'json-schema-to-ts';
+import { classificationSchema, type Classification } from './email.ts';
+import { replyDraftSchema, type ReplyDraft } from './reply.ts';
+
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const id = { type: 'string', minLength: 1, maxLength: 1000 } as const;
+const actorId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' } as const;
+
+// The classification travels inside bus messages by reference, so there is one definition of it.
+const classificationRef = { $ref: classificationSchema.$id } as const;
+const draftRef = { $ref: replyDraftSchema.$id } as const;
+
+/** What the agent needs of the customer's email: already extracted, bounded, never the raw HTML. */
+const emailPart = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['subject', 'text', 'from'],
+  properties: {
+    subject: { type: 'string', maxLength: 1000 },
+    /** New text only (quotes stripped), truncated. */
+    text: { type: 'string', maxLength: 20_000 },
+    /** The raw From header value. */
+    from: { type: 'string', maxLength: 1000 },
+    senderName: { type: 'string', maxLength: 500 },
+    senderAddress: { type: 'string', maxLength: 500 },
+    receivedAt: { type: 'string' },
+  },
+} as const;
+
+/**
+ * One received email for its conversation's owner, on cs.agent.<agentId>.work (stream WORK). `epoch` is the
+ * Paxos epoch that made `owner` the owner: an agent that learns a later epoch knows the item is no longer its own.
+ */
+export const WorkItem = {
+  $id: 'cs.work.item',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'type',
+    'inboxId',
+    'threadId',
+    'messageId',
+    'eventId',
+    'owner',
+    'epoch',
+    'instance',
+    'classification',
+    'email',
+    'routedAt',
+  ],
+  properties: {
+    type: { const: 'work-item' },
+    inboxId: id,
+    threadId: id,
+    /** The received message's id (RFC 5322 Message-ID as AgentMail gives it): replies thread to it. */
+    messageId: id,
+    /** AgentMail's event id and the Svix delivery id, for tracing a reply back to the webhook. */
+    eventId: id,
+    svixId: { type: 'string' },
+    owner: actorId,
+    epoch: { type: 'integer', minimum: 0 },
+    instance: { type: 'string', minLength: 1 },
+    classification: classificationRef,
+    email: emailPart,
+    routedAt: isoTime,
+    /** Set when the item was re-routed because its previous owner died. */
+    reassignedFrom: actorId,
+  },
+} as const;
+export type WorkItem = Omit<
+  FromSchema<typeof WorkItem, { references: [typeof classificationSchema] }>,
+  'classification'
+> & {
+  classification: Classification;
+};
+
+/** An email a person must answer, on cs.human.queue.<inbox> (stream HUMAN). No automatic answer was sent. */
+export const HumanEscalation = {
+  $id: 'cs.work.human-escalation',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'type',
+    'inboxId',
+    'threadId',
+    'messageId',
+    'agentId',
+    'epoch',
+    'reasons',
+    'classification',
+    'email',
+    'at',
+  ],
+  properties: {
+    type: { const: 'human-escalation' },
+    inboxId: id,
+    threadId: id,
+    messageId: id,
+    eventId: { type: 'string' },
+    /** The owning agent that handed it over. */
+    agentId: actorId,
+    epoch: { type: 'integer', minimum: 0 },
+    /** Classification reasons (human_requested, legal_threat...) or the responder's (no-kb-match...). */
+    reasons: { type: 'array', minItems: 1, maxItems: 32, items: { type: 'string', maxLength: 200 } },
+    classification: classificationRef,
+    email: emailPart,
+    /** Whether the customer was sent the ESCALATION_ACK text. */
+    acknowledged: { type: 'boolean' },
+    at: isoTime,
+  },
+} as const;
+export type HumanEscalation = Omit<
+  FromSchema<typeof HumanEscalation, { references: [typeof classificationSchema] }>,
+  'classification'
+> & { classification: Classification };
+
+/** One line of a conversation's short history, as the responder reads it. */
+const historyEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'text', 'at'],
+  properties: {
+    from: { type: 'string', maxLength: 1000 },
+    text: { type: 'string', maxLength: 2000 },
+    at: { type: 'string' },
+  },
+} as const;
+
+export const ConversationStatus = ['pending', 'answered', 'escalated', 'not-answered'] as const;
+
+/**
+ * A conversation (AgentMail thread) in the `conversations` KV bucket. `pending` holds the work items not yet
+ * settled by their owner, so they can be re-routed when the owner dies.
+ */
+export const ConversationState = {
+  $id: 'cs.work.conversation',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'type',
+    'inboxId',
+    'threadId',
+    'owner',
+    'epoch',
+    'status',
+    'messageIds',
+    'pending',
+    'history',
+    'updatedAt',
+  ],
+  properties: {
+    type: { const: 'conversation' },
+    inboxId: id,
+    threadId: id,
+    owner: actorId,
+    specialization: { type: 'string' },
+    epoch: { type: 'integer', minimum: 0 },
+    status: { type: 'string', enum: ConversationStatus },
+    /** The last received message ids, newest last (bounded). */
+    messageIds: { type: 'array', maxItems: 50, items: id },
+    pending: { type: 'array', maxItems: 50, items: { $ref: WorkItem.$id } },
+    /** Short history the responder sees: customer lines and our replies, newest last (bounded). */
+    history: { type: 'array', maxItems: 20, items: historyEntry },
+    updatedAt: isoTime,
+  },
+} as const;
+export type ConversationState = Omit<
+  FromSchema<typeof ConversationState, { references: [typeof WorkItem, typeof classificationSchema] }>,
+  'pending'
+> & { pending: WorkItem[] };
+export type ConversationHistoryEntry = FromSchema<typeof historyEntry>;
+
+export const ReplyStatus = ['intent', 'sent', 'escalated', 'failed'] as const;
+
+/**
+ * The reply record in the `replies` KV bucket, keyed by inbox and received message id. `intent` is written
+ * before the send (with the draft that will be sent on every attempt), then `sent`, `escalated` or `failed`.
+ * `audit` is the replayable record of every input that produced the draft (docs/AUDIT.md).
+ */
+export const ReplyRecord = {
+  $id: 'cs.work.reply-record',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'type',
+    'status',
+    'inboxId',
+    'threadId',
+    'messageId',
+    'agentId',
+    'epoch',
+    'idempotencyKey',
+    'audit',
+    'updatedAt',
+  ],
+  properties: {
+    type: { const: 'reply-record' },
+    status: { type: 'string', enum: ReplyStatus },
+    inboxId: id,
+    threadId: id,
+    messageId: id,
+    agentId: actorId,
+    epoch: { type: 'integer', minimum: 0 },
+    idempotencyKey: { type: 'string', minLength: 1, maxLength: 256 },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'version',
+        'eventId',
+        'instance',
+        'email',
+        'history',
+        'classification',
+        'draftedAt',
+        'draftedBy',
+      ],
+      properties: {
+        version: { const: 'audit-1' },
+        eventId: { type: 'string' },
+        svixId: { type: 'string' },
+        /** The Paxos instance (conv/<thread>/<epoch>) whose decision made the drafting agent the owner. */
+        instance: { type: 'string' },
+        email: emailPart,
+        history: { type: 'array', items: historyEntry },
+        classification: classificationRef,
+        /** What was drafted: text, passages retrieved, responder (model + prompt version, or builtin version). */
+        draft: draftRef,
+        draftedAt: isoTime,
+        draftedBy: actorId,
+      },
+    },
+    result: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['messageId', 'threadId', 'dryRun', 'attempts', 'at', 'agentId'],
+      properties: {
+        messageId: { type: 'string' },
+        threadId: { type: 'string' },
+        dryRun: { type: 'boolean' },
+        attempts: { type: 'integer', minimum: 0 },
+        at: isoTime,
+        /** The agent that completed the send (may differ from the drafter after a reassignment). */
+        agentId: actorId,
+      },
+    },
+    escalation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reasons', 'at', 'acknowledged'],
+      properties: {
+        reasons: { type: 'array', items: { type: 'string' } },
+        at: isoTime,
+        acknowledged: { type: 'boolean' },
+      },
+    },
+    error: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'text', 'definite'],
+      properties: { code: { type: 'string' }, text: { type: 'string' }, definite: { type: 'boolean' } },
+    },
+    updatedAt: isoTime,
+  },
+} as const;
+type ReplyRecordRefs = [typeof classificationSchema, typeof replyDraftSchema];
+export type ReplyRecord = Omit<FromSchema<typeof ReplyRecord, { references: ReplyRecordRefs }>, 'audit'> & {
+  audit: Omit<
+    FromSchema<typeof ReplyRecord, { references: ReplyRecordRefs }>['audit'],
+    'classification' | 'draft'
+  > & {
+    classification: Classification;
+    draft?: ReplyDraft;
+  };
+};
+
+/** Schemas the work messages refer to by $id; registered with the codec before anything compiles them. */
+export const workReferencedSchemas = [classificationSchema, replyDraftSchema, WorkItem];
