@@ -231,3 +231,48 @@ describe('acceptor', () => {
     expect(snapshot(s)).to.deep.equal([]);
   });
 });
+
+describe('acceptor compaction with a leader ballot', () => {
+  // v was chosen at (2,P2) by A1 and A2, recorded durably, and A1 compacted it. A3 once accepted u at a
+  // lower ballot. A leader's prepare-all answered by A1 and A3 cannot see v (A1 forgot it), so it
+  // re-proposes u on the fast path. Only the durable-record lookup on fast accepts stops A2 and A3 from
+  // choosing u as well.
+  const v = { agentId: 'v' };
+  const setup = () => {
+    const a1 = compact(run(initialState<V>({ id: 'A1' }), accept(b(2, 'P2'), 'v')), [I]);
+    const a2 = run(initialState<V>({ id: 'A2' }), accept(b(2, 'P2'), 'v'));
+    const a3 = run(initialState<V>({ id: 'A3' }), accept(b(1, 'P3'), 'u'));
+    const reports = [a1, a3].map((s) => step(s, prepareAll(b(5))).out.find((o) => o.kind === 'send')?.msg);
+    expect(reports.flatMap((m) => (m?.type === 'promise-all' ? m.accepted : []))).to.deep.equal([
+      { instance: I, ballot: b(1, 'P3'), value: { agentId: 'u' } },
+    ]);
+    return { a2: run(a2, prepareAll(b(5))), a3: run(a3, prepareAll(b(5))) };
+  };
+  const deliver = (
+    s: AcceptorState<V>,
+    input: AcceptorInput<V>,
+    lookup: (s: AcceptorState<V>, m: AcceptorMessage<V>) => boolean,
+  ) => {
+    const m = msgOf(input);
+    const before = lookup(s, m) ? step(s, { type: 'recorded', instance: I, value: v }).state : s;
+    return step(before, input).out.flatMap((o) =>
+      o.kind === 'send' && o.to !== 'learners' ? [o.msg.type] : [],
+    );
+  };
+
+  it('answers the fast accept with the recorded decision when the adapter follows needsRecordLookup', () => {
+    const { a2, a3 } = setup();
+    const fastU = accept(b(5), 'u', true);
+    expect(deliver(a2, fastU, needsRecordLookup)).to.deep.equal(['decided']);
+    expect(deliver(a3, fastU, needsRecordLookup)).to.deep.equal(['decided']);
+  });
+
+  it('would let u be chosen too if only unknown instances were looked up (why the rule covers fast accepts)', () => {
+    const { a2, a3 } = setup();
+    const fastU = accept(b(5), 'u', true);
+    const unknownOnly = (s: AcceptorState<V>, m: AcceptorMessage<V>) =>
+      m.type !== 'prepare-all' && !hasInstance(s, m.instance);
+    expect(deliver(a2, fastU, unknownOnly)).to.deep.equal(['accepted']);
+    expect(deliver(a3, fastU, unknownOnly)).to.deep.equal(['accepted']);
+  });
+});
