@@ -124,6 +124,9 @@ const historyEntry = {
     from: { type: 'string', maxLength: 1000 },
     text: { type: 'string', maxLength: 2000 },
     at: { type: 'string' },
+    /** The received message this line is (customer lines) or answers (our replies). */
+    messageId: { type: 'string' },
+    replyTo: { type: 'string' },
   },
 } as const;
 

@@ -1,0 +1,128 @@
+// Pure routing decisions: which agent to propose as a conversation's owner, when to keep or replace an owner, whether a work item is stale.
+// Nothing here reads the clock, the bus or the disk: callers pass in what they observed, so every rule has a plain unit test.
+import { createHash } from 'node:crypto';
+import type { SpecializationMap } from './email/specializations.ts';
+
+/** What a processor knows of one agent, from its heartbeats (ClusterView). */
+export interface AgentView {
+  actorId: string;
+  /** Alive (heartbeats inside the window) and `running` (not draining). */
+  available: boolean;
+  load: number;
+  capacity: number;
+  specializations: readonly string[];
+}
+
+/**
+ * The candidate to propose as owner: among available agents, those with the wanted specialization first (any
+ * agent when none has it), then the lowest load/capacity ratio, then the lowest load, then the smallest id,
+ * so two processors looking at the same heartbeats propose the same agent.
+ */
+export function chooseCandidate(
+  agents: readonly AgentView[],
+  specialization: string | undefined,
+  exclude: readonly string[] = [],
+): AgentView | undefined {
+  const pool = agents.filter((a) => a.available && !exclude.includes(a.actorId));
+  const skilled =
+    specialization === undefined ? [] : pool.filter((a) => a.specializations.includes(specialization));
+  const among = skilled.length > 0 ? skilled : pool;
+  let best: AgentView | undefined;
+  for (const a of among) if (best === undefined || better(a, best)) best = a;
+  return best;
+}
+
+function ratio(a: AgentView): number {
+  // A capacity of 0 (not announced) counts as 1, so such an agent is not treated as infinitely free.
+  return a.load / Math.max(1, a.capacity);
+}
+
+function better(a: AgentView, b: AgentView): boolean {
+  const ra = ratio(a);
+  const rb = ratio(b);
+  if (ra !== rb) return ra < rb;
+  if (a.load !== b.load) return a.load < b.load;
+  return a.actorId < b.actorId;
+}
+
+/** How a processor sees an owner: `unknown` when it has not heard heartbeats long enough to say it is dead. */
+export type Liveness = 'alive' | 'dead' | 'unknown';
+
+export type OwnershipPlan =
+  /** The learned owner is alive: the conversation stays with it (sticky). */
+  | { kind: 'keep'; agentId: string; epoch: number }
+  /** No owner yet (epoch 0), or the owner died (next epoch): ask Paxos. */
+  | { kind: 'propose'; epoch: number }
+  /** Cannot tell yet whether the owner lives: try again shortly rather than steal the conversation. */
+  | { kind: 'wait' };
+
+export function planOwnership(
+  current: { agentId: string; epoch: number } | undefined,
+  liveness: Liveness,
+): OwnershipPlan {
+  if (current === undefined) return { kind: 'propose', epoch: 0 };
+  switch (liveness) {
+    case 'alive':
+      return { kind: 'keep', agentId: current.agentId, epoch: current.epoch };
+    case 'dead':
+      return { kind: 'propose', epoch: current.epoch + 1 };
+    case 'unknown':
+      return { kind: 'wait' };
+    default: {
+      const never: never = liveness;
+      return never;
+    }
+  }
+}
+
+/**
+ * Liveness from a heartbeat view. A peer never heard of is `unknown` while the observer is still warming up
+ * (it may simply not have heard the first heartbeat yet), and `dead` afterwards.
+ */
+export function livenessOf(
+  peer: { alive: boolean; status: string } | undefined,
+  warmedUp: boolean,
+): Liveness {
+  if (peer === undefined) return warmedUp ? 'dead' : 'unknown';
+  // A draining agent finishes what it holds but takes nothing new: for new work it is as good as gone.
+  return peer.alive && peer.status === 'running' ? 'alive' : 'dead';
+}
+
+/**
+ * Whether an agent may act on a work item. A later epoch decided for someone else means the conversation was
+ * reassigned: the item is stale and its new owner got (or will get) its own copy.
+ */
+export function workVerdict(
+  item: { owner: string; epoch: number },
+  current: { epoch: number; agentId: string } | undefined,
+  me: string,
+): 'own' | 'stale' | 'misrouted' {
+  if (item.owner !== me) return 'misrouted';
+  if (current !== undefined && current.epoch > item.epoch && current.agentId !== me) return 'stale';
+  return 'own';
+}
+
+/** An agent's specializations: the map's keys round-robin by the agent's index (`<node>-agent-<i>`). */
+export function agentSpecializations(map: SpecializationMap, actorId: string): string[] {
+  const keys = Object.keys(map);
+  if (keys.length === 0) return [];
+  const m = /-(\d+)$/.exec(actorId);
+  const index = m ? Number(m[1]) : 0;
+  return [keys[index % keys.length]!];
+}
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40);
+}
+
+/**
+ * The JetStream msgID of a work item: the same received message routed at the same epoch is one message (a
+ * redelivered mail is de-duplicated by the server); a reassignment is a new epoch, so a new message.
+ */
+export function workMsgId(inboxId: string, messageId: string, epoch: number): string {
+  return `work-${digest(inboxId, messageId)}-${epoch}`;
+}
+
+export function humanMsgId(inboxId: string, messageId: string): string {
+  return `human-${digest(inboxId, messageId)}`;
+}
