@@ -17,7 +17,7 @@ const delivery = {
 } as const;
 
 export const MailReceived = {
-  $id: 'cs/mail-received',
+  $id: 'cs.mail-received',
   type: 'object',
   additionalProperties: false,
   required: ['type', 'svixId', 'eventId', 'eventType', 'receivedAt', 'payload'],
@@ -37,7 +37,7 @@ export type MailReceived = Omit<
 
 /** Every other AgentMail event (delivery, bounce, spam-flagged mail, unknown types): kept for processors and ops. */
 export const MailEvent = {
-  $id: 'cs/mail-event',
+  $id: 'cs.mail-event',
   type: 'object',
   additionalProperties: false,
   required: ['type', 'kind', 'svixId', 'eventId', 'eventType', 'receivedAt', 'payload'],
