@@ -132,8 +132,7 @@ export class AcceptorActor extends Actor {
     this.inFlight++;
     try {
       if (msg.type !== 'prepare-all' && core.needsRecordLookup(this.state, msg)) {
-        const mustLook = !this.filterComplete || this.recorded.has(msg.instance);
-        if (mustLook) {
+        if (this.mustReadRecord(msg)) {
           const value = await this.store.decision(msg.instance);
           if (value !== undefined) this.apply({ type: 'recorded', instance: msg.instance, value });
         }
@@ -142,6 +141,22 @@ export class AcceptorActor extends Actor {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * Whether the durable record has to be read before the core sees `msg` (the core already said it may).
+   * Skipping is safe only when no acceptor's compaction can have hidden a chosen value from the sender:
+   * - every instance this acceptor compacted is in its filter (added before compaction, rebuilt by the
+   *   watch replay before `filterComplete`), so "not in the filter" means "not compacted here";
+   * - an acceptor that accepted the chosen value and has not compacted still holds it, so a fast accept
+   *   carrying any other value is checked against the record (a lagging watch cannot hide it there).
+   * Together: any majority that could accept a second value contains an acceptor that reads the record.
+   */
+  private mustReadRecord(msg: core.AcceptorMessage<V> & { instance: string }): boolean {
+    if (!this.filterComplete || this.recorded.has(msg.instance)) return true;
+    if (msg.type !== 'accept') return false;
+    const held = this.state.instances.get(msg.instance)?.accepted;
+    return held !== undefined && JSON.stringify(held.value) !== JSON.stringify(msg.value);
   }
 
   /** One core step: persist (group-committed), then send, in order. */

@@ -1,6 +1,6 @@
 // The proposer actor: answers propose requests (any proposer may), drives the pure proposer core over NATS, turns
 // its timers into real ones and its replies into answers. It decides nothing itself.
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Msg } from '@nats-io/transport-node';
 import { encode } from '../bus/codec.ts';
 import { contracts } from '../bus/contracts.ts';
@@ -27,6 +27,11 @@ export class ProposerActor extends Actor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private nextRequest = 0;
   private forgetTimer: NodeJS.Timeout | undefined;
+  /**
+   * The core's id, unique per incarnation: the core keeps no rounds on disk, so a restarted proposer
+   * reusing a ballot could put a second value on it. A random suffix per start makes every ballot new.
+   */
+  readonly ballotId = `${this.id}-${randomBytes(4).toString('hex')}`;
 
   constructor(
     id: string,
@@ -45,7 +50,7 @@ export class ProposerActor extends Actor {
     if (this.acceptors.length === 0) throw new Error(`${this.id}: no acceptors configured (PAXOS_ACCEPTORS)`);
     this.store = await AssignmentStore.open(this.ctx.bus);
     this.state = core.initialState<V>({
-      id: this.id,
+      id: this.ballotId,
       acceptors: this.acceptors,
       timeoutMs: this.ctx.config.paxosTimeoutMs,
       retryMs: 250,
@@ -55,7 +60,7 @@ export class ProposerActor extends Actor {
       fastPath: this.fastPath,
     });
     this.handle(contracts.propose, {}, (req, msg) => this.request(req, msg), { queue: 'proposers' });
-    this.handle(contracts.toProposer, { proposerId: this.id }, (msg) =>
+    this.handle(contracts.toProposer, { proposerId: this.ballotId }, (msg) =>
       this.apply({ type: 'message', now: Date.now(), msg }),
     );
     // Decided instances are in the durable record; the core need not remember them.

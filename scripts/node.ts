@@ -1,11 +1,12 @@
 // The process entry point: validate config, find (or start) NATS, run the chosen actors, drain on SIGINT/SIGTERM.
 import { connect } from '@nats-io/transport-node';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../bus/config.ts';
 import { createLogger, type Logger } from '../bus/logger.ts';
 import { findNatsServer, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
-import { defaultActors, parseActorSpec, runNode } from '../actors/host.ts';
+import { defaultActors, parseActorSpec, runNode, type RunningNode } from '../actors/host.ts';
 import { factories } from '../actors/registry.ts';
 
 const EXIT_CONFIG = 2;
@@ -45,6 +46,8 @@ export async function main(argv: string[]): Promise<void> {
   let actorsText: string;
   try {
     const { values } = parseArgs({ args: argv, options: { actors: { type: 'string' } }, strict: true });
+    // A .env file in the working directory fills variables the environment does not set.
+    if (existsSync('.env')) process.loadEnvFile('.env');
     config = loadConfig();
     actorsText = values.actors ?? process.env['ACTORS'] ?? defaultActors;
     parseActorSpec(actorsText);
@@ -54,7 +57,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { nodeId: config.nodeId });
   const nats = await ensureNats(config, logger);
-  const node = await runNode({ config, specs: parseActorSpec(actorsText), logger, factories });
+  let node: RunningNode;
+  try {
+    node = await runNode({ config, specs: parseActorSpec(actorsText), logger, factories });
+  } catch (e) {
+    // Never leave a nats-server we started behind us.
+    await nats?.stop();
+    process.stderr.write(`could not start the node: ${(e as Error).message}\n`);
+    process.exit(e instanceof ConfigError ? EXIT_CONFIG : 1);
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
