@@ -114,14 +114,19 @@ export class ProposerActor extends Actor {
         }
         case 'setTimer': {
           clearTimeout(this.timers.get(o.key));
-          const t = setTimeout(
-            () => {
-              this.timers.delete(o.key);
-              this.apply({ type: 'timer', key: o.key, now: Date.now() });
-            },
-            Math.max(0, o.at - Date.now()),
-          );
-          this.timers.set(o.key, t);
+          // Node arms timers from the event loop's cached clock, so one may fire a few ms before `at` by
+          // Date.now(); the core then ignores it as not yet due, and a request would never be answered.
+          // An early timer is re-armed for the rest.
+          const fire = () => {
+            const early = o.at - Date.now();
+            if (early > 0) {
+              this.timers.set(o.key, setTimeout(fire, early));
+              return;
+            }
+            this.timers.delete(o.key);
+            this.apply({ type: 'timer', key: o.key, now: Date.now() });
+          };
+          this.timers.set(o.key, setTimeout(fire, Math.max(0, o.at - Date.now())));
           break;
         }
         case 'decided':
