@@ -145,18 +145,13 @@ export class AcceptorActor extends Actor {
 
   /**
    * Whether the durable record has to be read before the core sees `msg` (the core already said it may).
-   * Skipping is safe only when no acceptor's compaction can have hidden a chosen value from the sender:
-   * - every instance this acceptor compacted is in its filter (added before compaction, rebuilt by the
-   *   watch replay before `filterComplete`), so "not in the filter" means "not compacted here";
-   * - an acceptor that accepted the chosen value and has not compacted still holds it, so a fast accept
-   *   carrying any other value is checked against the record (a lagging watch cannot hide it there).
-   * Together: any majority that could accept a second value contains an acceptor that reads the record.
+   * Every instance this acceptor compacted is in its filter (added before compaction; rebuilt by the watch
+   * replay before `filterComplete`), so a negative filter answer means "not compacted here", which is what
+   * the core's `recordLookupSkippable` needs.
    */
   private mustReadRecord(msg: core.AcceptorMessage<V> & { instance: string }): boolean {
-    if (!this.filterComplete || this.recorded.has(msg.instance)) return true;
-    if (msg.type !== 'accept') return false;
-    const held = this.state.instances.get(msg.instance)?.accepted;
-    return held !== undefined && JSON.stringify(held.value) !== JSON.stringify(msg.value);
+    const compactedHere = !this.filterComplete || this.recorded.has(msg.instance);
+    return msg.type === 'prepare-all' || !core.recordLookupSkippable(this.state, msg, compactedHere);
   }
 
   /** One core step: persist (group-committed), then send, in order. */

@@ -71,6 +71,27 @@ export function needsRecordLookup<V>(state: AcceptorState<V>, msg: AcceptorMessa
   return msg.type === 'accept' && msg.fast === true;
 }
 
+/**
+ * May the adapter skip the record read that `needsRecordLookup` asked for? `compactedHere` is whether this
+ * acceptor compacted the instance (or cannot rule it out). Skipping is safe when both hold:
+ * - the instance was never compacted here, so this acceptor's silence about it is not a forgotten vote;
+ * - for an accept, the acceptor holds no accepted value that differs from the one offered. Every acceptor
+ *   that voted for a chosen value either still holds it (and then reads the record before it would take
+ *   another value) or compacted it (and reads the record). Any majority taking a second value would need one
+ *   of them, so none can form, even when another acceptor's compaction hid the value from a leader's
+ *   prepare-all.
+ */
+export function recordLookupSkippable<V>(
+  state: AcceptorState<V>,
+  msg: Prepare | Accept<V>,
+  compactedHere: boolean,
+): boolean {
+  if (compactedHere) return false;
+  if (msg.type === 'prepare') return true;
+  const held = state.instances.get(msg.instance)?.accepted;
+  return held === undefined || JSON.stringify(held.value) === JSON.stringify(msg.value);
+}
+
 /** The promise in force for an instance: its own, or the leader floor, whichever is higher. */
 function effectivePromise<V>(
   state: AcceptorState<V>,

@@ -41,6 +41,8 @@ export interface SimOptions {
   /** Proposers with an even index use the multi-Paxos fast path, odd ones the classic path. */
   fastPath: 'all' | 'none' | 'mixed';
   mutation: Mutation;
+  /** Acceptors skip the record read when `recordLookupSkippable` allows it, as the NATS adapter does. */
+  skipSafeLookups: boolean;
 }
 
 export interface SimResult {
@@ -66,6 +68,8 @@ interface AcceptorNode {
   up: boolean;
   state: AcceptorState<V>;
   log: AcceptorRecord<V>[];
+  /** Instances this acceptor compacted; like the adapter's filter, it survives restarts (rebuilt from the record). */
+  compacted: Set<string>;
 }
 
 interface ProposerNode {
@@ -118,7 +122,13 @@ export class PaxosSim {
     this.rand = mulberry32(opt.seed);
     const acceptorIds = Array.from({ length: opt.acceptors }, (_, i) => `A${i}`);
     for (const id of acceptorIds) {
-      this.acceptors.push({ id, up: true, state: acceptor.initialState<V>({ id }), log: [] });
+      this.acceptors.push({
+        id,
+        up: true,
+        state: acceptor.initialState<V>({ id }),
+        log: [],
+        compacted: new Set(),
+      });
     }
     for (let i = 0; i < opt.proposers; i++) {
       const fast = opt.fastPath === 'all' || (opt.fastPath === 'mixed' && i % 2 === 0);
@@ -239,7 +249,11 @@ export class PaxosSim {
     if (
       this.opt.mutation !== 'skip-record-lookup' &&
       acceptor.needsRecordLookup(a.state, msg) &&
-      msg.type !== 'prepare-all'
+      msg.type !== 'prepare-all' &&
+      !(
+        this.opt.skipSafeLookups &&
+        acceptor.recordLookupSkippable(a.state, msg, a.compacted.has(msg.instance))
+      )
     ) {
       const value = this.record.get(msg.instance);
       if (value !== undefined) {
@@ -364,6 +378,7 @@ export class PaxosSim {
     if (!a.up) return;
     const done = [...this.record.keys()].filter((i) => acceptor.hasInstance(a.state, i));
     if (done.length === 0) return;
+    for (const i of done) a.compacted.add(i);
     a.state = acceptor.compact(a.state, done);
     // Contract item 3: the log is rewritten from the snapshot.
     a.log = acceptor.snapshot(a.state);
@@ -476,6 +491,7 @@ export const defaultSimOptions: Omit<SimOptions, 'seed'> = {
   livenessSteps: 5000,
   fastPath: 'mixed',
   mutation: 'none',
+  skipSafeLookups: false,
 };
 
 export function simulate(opt: Partial<SimOptions> & { seed: number }): SimResult {

@@ -55,6 +55,11 @@ describe('paxos simulation', function () {
     runMany(Math.ceil(schedules / 4), 4, { acceptors: 5, fastPath: 'none' });
   });
 
+  it('stays safe when acceptors skip the record reads the NATS adapter skips', function () {
+    runMany(Math.ceil(schedules / 2), 5, { acceptors: 3, fastPath: 'all', skipSafeLookups: true });
+    runMany(Math.ceil(schedules / 4), 6, { acceptors: 5, fastPath: 'mixed', skipSafeLookups: true });
+  });
+
   describe('the checker can fail', function () {
     // Mutations break an acceptor on purpose; if the checker never notices, it proves nothing.
     for (const mutation of ['forget-promises', 'amnesia', 'skip-record-lookup'] as const) {

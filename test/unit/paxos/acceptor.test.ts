@@ -5,6 +5,7 @@ import {
   hasInstance,
   initialState,
   needsRecordLookup,
+  recordLookupSkippable,
   restore,
   snapshot,
   step,
@@ -274,5 +275,28 @@ describe('acceptor compaction with a leader ballot', () => {
       m.type !== 'prepare-all' && !hasInstance(s, m.instance);
     expect(deliver(a2, fastU, unknownOnly)).to.deep.equal(['accepted']);
     expect(deliver(a3, fastU, unknownOnly)).to.deep.equal(['accepted']);
+  });
+
+  it('recordLookupSkippable: the adapter may skip the read only where no chosen value can hide (u is not chosen)', () => {
+    const { a2, a3 } = setup();
+    const fastU = accept(b(5), 'u', true);
+    // Neither compacted the instance: A2 holds v, which differs from u, so it must read; A3 holds u itself.
+    const adapterRule = (s: AcceptorState<V>, m: AcceptorMessage<V>) =>
+      needsRecordLookup(s, m) && (m.type === 'prepare-all' || !recordLookupSkippable(s, m, false));
+    expect(deliver(a2, fastU, adapterRule)).to.deep.equal(['decided']);
+    expect(deliver(a3, fastU, adapterRule)).to.deep.equal(['accepted']);
+    // A1 compacted it, so it reads too: only A3 accepts u, which is no majority.
+    const a1 = run(
+      compact(run(initialState<V>({ id: 'A1' }), accept(b(2, 'P2'), 'v')), [I]),
+      prepareAll(b(5)),
+    );
+    expect(recordLookupSkippable(a1, msgOf(fastU) as never, true)).to.equal(false);
+  });
+
+  it('recordLookupSkippable: never skips for an instance compacted here, and skips a prepare otherwise', () => {
+    const empty = initialState<V>({ id: 'A9' });
+    expect(recordLookupSkippable(empty, msgOf(prepare(b(1))) as never, true)).to.equal(false);
+    expect(recordLookupSkippable(empty, msgOf(prepare(b(1))) as never, false)).to.equal(true);
+    expect(recordLookupSkippable(empty, msgOf(accept(b(1), 'x', true)) as never, false)).to.equal(true);
   });
 });
