@@ -27,7 +27,9 @@ const compiled = new WeakMap<object, ValidateFunction>();
 export function validatorFor<T>(schema: object): ValidateFunction<T> {
   let v = compiled.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    // A schema already registered by $id (registerSchemas) is compiled once, under that id.
+    const id = (schema as { $id?: unknown }).$id;
+    v = (typeof id === 'string' ? ajv.getSchema(id) : undefined) ?? ajv.compile(schema);
     compiled.set(schema, v);
   }
   return v as ValidateFunction<T>;

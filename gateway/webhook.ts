@@ -1,5 +1,6 @@
 // AgentMail webhook core: verify the Svix signature, parse, validate, normalise, classify; must not do I/O, log or publish.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validatorFor } from '../bus/codec.ts';
 import { Webhook, WebhookVerificationError } from 'svix';
 import {
   agentmailSchemas,
@@ -117,23 +118,15 @@ export function verifyAndParse(
   };
 }
 
-// One ajv instance for AgentMail's payloads, compiled once at load. Strict and without coercion or
-// defaults: what we validate is exactly what was signed. (fastify's built-in ajv coerces and strips.)
-const ajv = new Ajv({
-  strict: true,
-  allErrors: false,
-  coerceTypes: false,
-  useDefaults: false,
-  removeAdditional: false,
-  allowUnionTypes: true,
-});
-const validateEnvelope: ValidateFunction<AgentmailEnvelope> = ajv.compile(agentmailSchemas.envelope);
-const validateByEventType = new Map<string, ValidateFunction>();
-for (const [eventType, schema] of Object.entries(agentmailSchemas.byEventType)) {
-  // The four message.received* types share one schema object: compile it once.
-  const already = [...validateByEventType.values()].find((v) => v.schema === schema);
-  validateByEventType.set(eventType, already ?? ajv.compile(schema));
-}
+// Compiled once at load by the process's one ajv instance (bus/codec.ts): strict, no coercion, no defaults,
+// so what we validate is exactly what was signed. (fastify's built-in ajv coerces and strips.)
+const validateEnvelope: ValidateFunction<AgentmailEnvelope> = validatorFor(agentmailSchemas.envelope);
+const validateByEventType = new Map<string, ValidateFunction>(
+  Object.entries(agentmailSchemas.byEventType).map(([eventType, schema]) => [
+    eventType,
+    validatorFor(schema),
+  ]),
+);
 
 const receivedSet: ReadonlySet<string> = new Set(receivedEventTypes);
 

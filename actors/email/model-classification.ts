@@ -1,6 +1,6 @@
 // Prompt for a model classifier and a strict parser of its answer that falls back to keywords; never calls a model.
-import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { validatorFor } from '../../bus/codec.ts';
 import { classifyByKeywords } from './classify.ts';
 import type { ClassifyOptions } from './classify.ts';
 import type { EmailInput } from './email-input.ts';
@@ -10,9 +10,8 @@ import { DEFAULT_SPECIALIZATIONS } from './specializations.ts';
 import { HUMAN_REASONS, PRIORITIES, modelClassificationSchema } from '../../schemas/email.ts';
 import type { Classification, HumanReason, ModelClassification } from '../../schemas/email.ts';
 
-// Local ajv: this module must work without the bus codec; strict types, no coercion, so "true" is not true.
-const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: false, useDefaults: false });
-const validateModel = ajv.compile<ModelClassification>(modelClassificationSchema);
+// The process's one ajv instance: strict types, no coercion, so "true" is not true.
+const validateModel = validatorFor<ModelClassification>(modelClassificationSchema);
 
 // The model sees at most this much body: enough for the request, bounded cost, bounded injection surface.
 const MAX_PROMPT_BODY = 4000;
