@@ -7,6 +7,7 @@ import { contracts } from '../bus/contracts.ts';
 import type { OwnerValue, ProposeMsg } from '../schemas/paxos.ts';
 import * as core from './paxos/proposer.ts';
 import { AssignmentStore } from './assignment-store.ts';
+import { ClusterView } from './cluster-view.ts';
 import { consensusOps, decisionSeconds, sendPaxos } from './paxos-wire.ts';
 import { Actor } from './runtime.ts';
 
@@ -27,6 +28,7 @@ export class ProposerActor extends Actor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private nextRequest = 0;
   private forgetTimer: NodeJS.Timeout | undefined;
+  private view: ClusterView | undefined;
   /**
    * The core's id, unique per incarnation: the core keeps no rounds on disk, so a restarted proposer
    * reusing a ballot could put a second value on it. A random suffix per start makes every ballot new.
@@ -36,8 +38,8 @@ export class ProposerActor extends Actor {
   constructor(
     id: string,
     private readonly acceptors: string[],
-    /** The distinguished proposer holds a leader ballot and skips phase 1; others use classic rounds only. */
-    private readonly fastPath: boolean,
+    /** PAXOS_FAST_PATH: whether the distinguished proposer may hold a leader ballot and skip phase 1. */
+    private readonly fastPathAllowed: boolean,
   ) {
     super(id);
   }
@@ -57,8 +59,14 @@ export class ProposerActor extends Actor {
       backoffMinMs: 5,
       backoffMaxMs: 250,
       seed: randomInt(2 ** 31),
-      fastPath: this.fastPath,
+      fastPath: false,
     });
+    // One distinguished proposer in the whole cluster runs the fast path: the alive one with the lowest id.
+    // Two leaders would keep pre-empting each other's leader ballots; safety never depends on this choice.
+    this.view = new ClusterView(this.ctx.config.healthCheckIntervalMs);
+    this.view.start(this.ctx.bus, this.reportInvalid);
+    this.view.onChange(() => this.electDistinguished());
+    this.electDistinguished();
     this.handle(contracts.propose, {}, (req, msg) => this.request(req, msg), { queue: 'proposers' });
     this.handle(contracts.toProposer, { proposerId: this.ballotId }, (msg) =>
       this.apply({ type: 'message', now: Date.now(), msg }),
@@ -74,7 +82,18 @@ export class ProposerActor extends Actor {
     const deadline = Date.now() + graceMs;
     while (this.waiting.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     clearInterval(this.forgetTimer);
+    this.view?.stop();
     for (const t of this.timers.values()) clearTimeout(t);
+  }
+
+  private electDistinguished(): void {
+    const alive = this.view!.available('proposer').map((p) => p.actorId);
+    const lowest = [this.id, ...alive].sort()[0];
+    const fastPath = this.fastPathAllowed && lowest === this.id;
+    if (fastPath !== this.state.config.fastPath) {
+      this.state = { ...this.state, config: { ...this.state.config, fastPath } };
+      this.emit('paxos.fast-path', { enabled: fastPath });
+    }
   }
 
   private async request(req: ProposeMsg, msg: Msg): Promise<void> {
