@@ -11,9 +11,8 @@ import { ProposerActor } from './proposer.ts';
 export const factories: Partial<Record<ActorKind, ActorFactory>> = {
   gateway: (id) => new GatewayActor(id),
   acceptor: (id) => new AcceptorActor(id),
-  // Only each node's first proposer runs the Multi-Paxos fast path, so two proposers of one node never duel for it.
-  proposer: (id, config, acceptors) =>
-    new ProposerActor(id, acceptors, id.endsWith('-proposer-0') && config.paxosFastPath),
+  // The proposer itself elects one distinguished fast-path proposer cluster-wide (actors/proposer.ts).
+  proposer: (id, config, acceptors) => new ProposerActor(id, acceptors, config.paxosFastPath),
   learner: (id, _config, acceptors) => new LearnerActor(id, acceptors),
   processor: (id) => new ProcessorActor(id),
   agent: (id, config) => new AgentActor(id, config.agentSpecializations),
