@@ -103,6 +103,7 @@ export class GatewayActor extends Actor {
       sink: counted,
       secret: secret.secret,
       nodeId: config.nodeId,
+      bodyLimitBytes: config.webhookMaxBytes,
       readiness: () => this.readiness(),
       status: () => this.statusPage(),
       registry,

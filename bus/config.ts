@@ -33,6 +33,8 @@ export interface Config {
   gatewayPort: number;
   /** Interface the gateway listens on; 0.0.0.0 so AgentMail (through a proxy) can reach it. */
   gatewayHost: string;
+  /** Largest webhook body accepted (WEBHOOK_MAX_BYTES); AgentMail caps payloads at 1 MB, so 1 MiB plus headroom. */
+  webhookMaxBytes: number;
   metricsPort: number;
   logLevel: LogLevel;
   agentmailApiKey: string | undefined;
@@ -208,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),
     gatewayPort: integer(env, 'FLASK_PORT', 5000, 0, 65535),
     gatewayHost: text(env, 'GATEWAY_HOST', '0.0.0.0'),
+    webhookMaxBytes: integer(env, 'WEBHOOK_MAX_BYTES', 1024 * 1024 + 64 * 1024, 1024, 64 * 1024 * 1024),
     metricsPort: integer(env, 'METRICS_PORT', 8000, 0, 65535),
     logLevel: logLevel as LogLevel,
     agentmailApiKey: env['AGENTMAIL_API_KEY'] || undefined,
