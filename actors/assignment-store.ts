@@ -82,23 +82,32 @@ export class AssignmentStore {
 
   /** Moves the thread's current owner forward to a later epoch (compare-and-set); never backwards. */
   private async advanceOwner(next: CurrentOwner): Promise<void> {
+    const key = threadKey(next.threadId);
+    const body = JSON.stringify(next);
+    // Most decisions are a thread's first owner: one put-if-absent, no read.
+    if (await this.createIfAbsent(key, body)) return;
     for (let tries = 0; tries < 10; tries++) {
-      const e = await this.kv.get(threadKey(next.threadId));
+      const e = await this.kv.get(key);
       if (!e || e.operation !== 'PUT') {
-        try {
-          await this.kv.create(threadKey(next.threadId), JSON.stringify(next));
-          return;
-        } catch {
-          continue;
-        }
+        if (await this.createIfAbsent(key, body)) return;
+        continue;
       }
       if (e.json<CurrentOwner>().epoch >= next.epoch) return;
       try {
-        await this.kv.update(threadKey(next.threadId), JSON.stringify(next), e.revision);
+        await this.kv.update(key, body, e.revision);
         return;
       } catch {
         // Another learner moved it meanwhile: read again.
       }
+    }
+  }
+
+  private async createIfAbsent(key: string, body: string): Promise<boolean> {
+    try {
+      await this.kv.create(key, body);
+      return true;
+    } catch {
+      return false;
     }
   }
 }
