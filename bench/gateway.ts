@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
@@ -99,6 +99,16 @@ function signBatch(run: string, n: number): Signed[] {
   return out;
 }
 
+/** CPU seconds the process has used (Linux /proc), or undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface RunResult {
   connections: number;
   requests: number;
@@ -107,6 +117,8 @@ interface RunResult {
   p50_ms: number;
   p99_ms: number;
   errors: number;
+  /** Gateway CPU per accepted webhook: unlike webhooks/s it hardly moves with other load on the machine. */
+  gateway_cpu_us_per_webhook: number | null;
 }
 
 /** Fires each webhook once (a shared cursor rotates the bodies across connections); accepted = 2xx by event id. */
@@ -121,6 +133,7 @@ async function fire(
   let cursor = 0;
   const svixIdOf = new Map(webhooks.map((w) => [w.eventId, w.svixId]));
   let acceptedHere = 0;
+  const cpuBefore = cpuSeconds(gateway?.pid);
   const result = await autocannon({
     url,
     connections,
@@ -155,6 +168,10 @@ async function fire(
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    gateway_cpu_us_per_webhook:
+      cpuBefore === undefined
+        ? null
+        : Math.round(((cpuSeconds(gateway?.pid)! - cpuBefore) * 1e6) / Math.max(1, result['2xx'])),
   };
 }
 
@@ -220,6 +237,8 @@ try {
     stdio: 'ignore',
   });
   await waitHealthy(url, gateway, 30_000);
+  // Other work on the machine takes cores from all three processes: recorded so a low number can be read right.
+  const loadBefore = loadavg()[0]!;
 
   const accepted = new Set<string>();
   // Warm-up: lets V8 optimise the hot path before anything is measured; its deliveries count for the stream check.
@@ -261,6 +280,7 @@ try {
     setup: {
       node: process.version,
       log_level: logLevel,
+      load_avg_1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
       rate_connections: rateConnections,
       body_bytes: Buffer.byteLength(signBatch('size', 1)[0]!.body),
       nats: 'nats-server on 127.0.0.1, one server, MAIL stream R1 file storage',
@@ -274,13 +294,13 @@ try {
   await writeFile(join(root, 'bench/results/gateway.json'), JSON.stringify(result, null, 2) + '\n');
 
   const row = (name: string, r: RunResult, target: string) =>
-    `| ${name} | ${r.connections} | ${r.requests} | ${r.webhooks_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} | ${target} |`;
+    `| ${name} | ${r.connections} | ${r.requests} | ${r.webhooks_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.errors} | ${r.gateway_cpu_us_per_webhook ?? '-'} | ${target} |`;
   console.log(
     [
-      `Gateway bench (${result.cores} cores, LOG_LEVEL=${logLevel}, nats-server on the same machine)`,
+      `Gateway bench (${result.cores} cores, LOG_LEVEL=${logLevel}, nats-server on the same machine, load average ${result.setup.load_avg_1m.before} -> ${result.setup.load_avg_1m.after})`,
       '',
-      '| run | connections | requests | webhooks/s | p50 ms | p99 ms | errors | target |',
-      '|---|---|---|---|---|---|---|---|',
+      '| run | connections | requests | webhooks/s | p50 ms | p99 ms | errors | gateway CPU us/webhook | target |',
+      '|---|---|---|---|---|---|---|---|---|',
       row(
         'max rate',
         maxRun,
