@@ -1,4 +1,5 @@
 // AgentMail webhook core: verify the Svix signature, parse, validate, normalise, classify; must not do I/O, log or publish.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { validatorFor } from '../bus/codec.ts';
 import { Webhook, WebhookVerificationError } from 'svix';
@@ -50,15 +51,55 @@ export interface WebhookVerifier {
   verify(raw: Buffer | string, headers: Record<string, string>): unknown;
 }
 
+/** Svix's replay window (standardwebhooks WEBHOOK_TOLERANCE_IN_SECONDS). */
+const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * svix's verify() with node:crypto's HMAC instead of svix's pure-JS SHA-256: same inputs, same checks in the
+ * same order, same error messages (signatureReason maps them), about 100 us less per webhook (bench/gateway.ts).
+ * Equivalence with svix itself is a property test (test/unit/gateway/svix-verifier.test.ts).
+ */
+class SvixVerifier implements WebhookVerifier {
+  constructor(private readonly key: Buffer) {}
+
+  verify(raw: Buffer | string, headers: Record<string, string>): unknown {
+    const id = headers['svix-id'];
+    const timestampHeader = headers['svix-timestamp'];
+    const signatures = headers['svix-signature'];
+    if (!id || !timestampHeader || !signatures)
+      throw new WebhookVerificationError('Missing required headers');
+    const now = Math.floor(Date.now() / 1000);
+    const timestamp = Number.parseInt(timestampHeader, 10);
+    if (Number.isNaN(timestamp)) throw new WebhookVerificationError('Invalid Signature Headers');
+    if (now - timestamp > SIGNATURE_TOLERANCE_SECONDS)
+      throw new WebhookVerificationError('Message timestamp too old');
+    if (timestamp > now + SIGNATURE_TOLERANCE_SECONDS)
+      throw new WebhookVerificationError('Message timestamp too new');
+    // svix signs the body as decoded text (invalid UTF-8 becomes U+FFFD) and the timestamp as the parsed number.
+    const payload = typeof raw === 'string' ? raw : raw.toString('utf8');
+    const expected = Buffer.from(
+      createHmac('sha256', this.key).update(`${id}.${timestamp}.${payload}`, 'utf8').digest('base64'),
+    );
+    for (const versioned of signatures.split(' ')) {
+      const [version, signature] = versioned.split(',');
+      if (version !== 'v1' || signature === undefined) continue;
+      const given = Buffer.from(signature, 'utf8');
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return JSON.parse(payload);
+    }
+    throw new WebhookVerificationError('No matching signature found');
+  }
+}
+
 /** A Svix verifier for the secret; throws WebhookSecretError at start-up rather than 401-ing every webhook later. */
 export function createWebhookVerifier(secret: string): WebhookVerifier {
   if (!secret.startsWith('whsec_')) throw new WebhookSecretError('webhook secret must start with whsec_');
   try {
-    return new Webhook(secret);
+    // svix's own constructor is the judge of a well-formed key (it throws synchronously, reference §2.1).
+    new Webhook(secret);
   } catch (cause) {
-    // svix throws synchronously on a malformed key (reference §2.1).
     throw new WebhookSecretError('webhook secret is not valid base64 after whsec_', { cause });
   }
+  return new SvixVerifier(Buffer.from(secret.slice('whsec_'.length), 'base64'));
 }
 
 const svixHeaderNames = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;

@@ -1,0 +1,90 @@
+// The gateway's native-crypto Svix verifier against svix's own: same answer or same error for any input.
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { Webhook } from 'svix';
+import { createWebhookVerifier } from '../../../gateway/webhook.ts';
+import { randomWebhookSecret } from '../../support/sign-webhook.ts';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; name: string; message: string };
+
+function outcome(run: () => unknown): Outcome {
+  try {
+    return { ok: true, value: run() };
+  } catch (e) {
+    const err = e as Error;
+    return { ok: false, name: err.constructor.name, message: err.message };
+  }
+}
+
+describe('svix-verifier', () => {
+  const secret = randomWebhookSecret();
+  const ours = createWebhookVerifier(secret);
+  const svix = new Webhook(secret);
+
+  it('agrees with svix on bodies, ids, timestamps and signature lists, valid or not', () => {
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+      fc.string({ unit: 'grapheme' }).map((s) => Buffer.from(s)),
+      // Invalid UTF-8 too: svix signs the decoded text, so the bytes alone are not what is compared.
+      fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+    );
+    const id = fc.oneof(fc.constant('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'), fc.string({ maxLength: 30 }));
+    // Offsets avoid exactly +-300 s, where the second ticking between the two calls could split them.
+    const offset = fc.oneof(
+      fc.integer({ min: -299, max: 299 }),
+      fc.constantFrom(-100_000, -301, 301, 100_000),
+    );
+    const timestampText = fc.constantFrom('plain', 'leading-zero', 'trailing-junk', 'junk', 'spaces');
+    const signing = fc.constantFrom('right', 'right-among-others', 'other-secret', 'v2', 'junk', 'empty-sig');
+
+    fc.assert(
+      fc.property(
+        body,
+        id,
+        offset,
+        timestampText,
+        signing,
+        fc.string({ maxLength: 40 }),
+        (raw, msgId, off, tsForm, how, junk) => {
+          const seconds = Math.floor(Date.now() / 1000) + off;
+          const ts = {
+            plain: String(seconds),
+            'leading-zero': `0${seconds}`,
+            'trailing-junk': `${seconds}abc`,
+            junk: junk || 'x',
+            spaces: ` ${seconds}`,
+          }[tsForm];
+          const signedAt = new Date(seconds * 1000);
+          const right = svix.sign(msgId, signedAt, raw);
+          const signature = {
+            right,
+            'right-among-others': `v1,${Buffer.from(junk).toString('base64')} ${right} v2,xyz`,
+            'other-secret': new Webhook(randomWebhookSecret()).sign(msgId, signedAt, raw),
+            v2: right.replace('v1,', 'v2,'),
+            junk: junk,
+            'empty-sig': 'v1,',
+          }[how];
+          const headers = { 'svix-id': msgId, 'svix-timestamp': ts, 'svix-signature': signature };
+          const a = outcome(() => ours.verify(raw, headers));
+          const b = outcome(() => svix.verify(raw, headers));
+          expect(a).to.deep.equal(b);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('accepts a correctly signed body and refuses one changed by a single byte', () => {
+    const raw = Buffer.from(JSON.stringify({ type: 'event', event_id: 'evt_1' }));
+    const now = new Date();
+    const headers = {
+      'svix-id': 'msg_1',
+      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'svix-signature': svix.sign('msg_1', now, raw),
+    };
+    expect(ours.verify(raw, headers)).to.deep.equal({ type: 'event', event_id: 'evt_1' });
+    const changed = Buffer.from(raw);
+    changed[changed.length - 3] = changed[changed.length - 3]! ^ 1;
+    expect(() => ours.verify(changed, headers)).to.throw('No matching signature found');
+  });
+});
