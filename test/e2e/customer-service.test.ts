@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Streams } from '../../bus/provision.ts';
+import { subjectOf, Subjects } from '../../bus/subjects.ts';
 import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
 import { ReplyStore } from '../../actors/work-store.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
@@ -210,6 +211,33 @@ describe('customer service end to end', function () {
     expect(sentFor(ids.messageId)).to.have.length(1);
   });
 
+  it('dead-letters a reply AgentMail refuses for good, with an event, and does not retry it', async function () {
+    const ids = newIds('refused');
+    fake.script({ kind: 'status', status: 403, code: 'message_rejected' }, 1, { route: 'reply' });
+    await deliver({ ...ids, subject: 'Invoice', text: 'Where can I download a copy of my last invoice?' });
+    const failed = await node.waitForEvent(
+      (e) => e.event === 'reply.failed' && e.messageId === ids.messageId,
+    );
+    expect(failed.data?.['code']).to.equal('FORBIDDEN');
+    const jsm = await jetstreamManager(node.node.bus.nc);
+    const dead = await eventually(
+      () =>
+        jsm.streams
+          .getMessage(Streams.deadLetter, {
+            last_by_subj: subjectOf(Subjects.deadLetter, { source: `agent-${failed.actorId}` }),
+          })
+          .then((m) => m ?? undefined)
+          .catch(() => undefined),
+      'the dead letter',
+    );
+    expect(dead.json<{ code: string; payload: string }>().payload).to.include(ids.messageId.slice(1, -1));
+    const record = await (await ReplyStore.open(node.node.bus)).get(inbox, ids.messageId);
+    expect(record?.status).to.equal('failed');
+    const key = deriveIdempotencyKey(inbox, ids.messageId);
+    expect(fake.requests.filter((r) => r.route === 'reply' && r.idempotencyKey === key)).to.have.length(1);
+    expect(sentFor(ids.messageId)).to.be.empty;
+  });
+
   it('never puts a secret into a reply to a prompt-injection email', async function () {
     const ids = newIds('inject');
     await deliver({
@@ -261,7 +289,7 @@ describe('customer service end to end', function () {
     expect(fake.thread(inbox, ids.threadId)?.labels).to.include('escalated');
     const jsm = await jetstreamManager(node.node.bus.nc);
     const queued = await jsm.streams.getMessage(Streams.human, {
-      last_by_subj: `cs.human.queue.${Buffer.from(inbox).toString('base64url')}`,
+      last_by_subj: subjectOf(Subjects.humanQueue, { inbox }),
     });
     const item = queued?.json<{ messageId: string; reasons: string[] }>();
     expect(item?.messageId).to.equal(ids.messageId);
