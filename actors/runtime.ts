@@ -119,8 +119,14 @@ export abstract class Actor {
   }
 
   /** A structured event on cs.events.<kind> for ops, mirrored to the log. */
-  emit(event: string, data: Meta, ids: { messageId?: string; threadId?: string } = {}): void {
-    this.log.info(event, { ...ids, ...data });
+  emit(
+    event: string,
+    data: Meta,
+    ids: { messageId?: string; threadId?: string } = {},
+    /** Per-decision events (thousands a second) log at debug: the event on the bus is the record. */
+    logLevel: 'info' | 'debug' = 'info',
+  ): void {
+    this.log[logLevel](event, { ...ids, ...data });
     if (!this.ctx.bus.connected) return;
     this.ctx.bus.publish(
       contracts.events,
