@@ -454,13 +454,16 @@ describe('gateway', function () {
             if (svixId !== undefined) sentIds.add(svixId);
             if (c.contentType !== undefined) headers.push(['content-type', c.contentType]);
             const bytes = Buffer.from(c.body, 'utf8');
-            const payload = c.chunked
-              ? Buffer.concat([
-                  Buffer.from(`${bytes.length.toString(16)}\r\n`),
-                  bytes,
-                  Buffer.from('\r\n0\r\n\r\n'),
-                ])
-              : bytes;
+            // An empty chunked body is the last-chunk alone: a zero-size data chunk would end the message early.
+            const payload = !c.chunked
+              ? bytes
+              : bytes.length === 0
+                ? Buffer.from('0\r\n\r\n')
+                : Buffer.concat([
+                    Buffer.from(`${bytes.length.toString(16)}\r\n`),
+                    bytes,
+                    Buffer.from('\r\n0\r\n\r\n'),
+                  ]);
             headers.push(
               c.chunked ? ['transfer-encoding', 'chunked'] : ['content-length', String(bytes.length)],
             );

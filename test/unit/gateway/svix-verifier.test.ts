@@ -29,10 +29,10 @@ describe('svix-verifier', () => {
       fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
     );
     const id = fc.oneof(fc.constant('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'), fc.string({ maxLength: 30 }));
-    // Offsets avoid exactly +-300 s, where the second ticking between the two calls could split them.
+    // Offsets stay 10 s clear of the +-300 s edge: the clock may tick between generating a case and the two calls.
     const offset = fc.oneof(
-      fc.integer({ min: -299, max: 299 }),
-      fc.constantFrom(-100_000, -301, 301, 100_000),
+      fc.integer({ min: -290, max: 290 }),
+      fc.constantFrom(-100_000, -310, 310, 100_000),
     );
     const timestampText = fc.constantFrom('plain', 'leading-zero', 'trailing-junk', 'junk', 'spaces');
     const signing = fc.constantFrom('right', 'right-among-others', 'other-secret', 'v2', 'junk', 'empty-sig');
@@ -70,7 +70,7 @@ describe('svix-verifier', () => {
           expect(a).to.deep.equal(b);
         },
       ),
-      { numRuns: 2_000 },
+      { numRuns: 1_000 },
     );
   });
 
