@@ -294,7 +294,9 @@ export class ProcessorActor extends Actor {
             { role: 'user', content: prompt.user },
           ],
         },
-        { timeout: modelTimeoutMs },
+        // One deadline for the call and the SDK's retries: a per-attempt timeout let a hung model hold a mail
+        // for two timeouts plus backoff, longer than the ack wait budgets for classification.
+        { timeout: modelTimeoutMs, signal: AbortSignal.timeout(modelTimeoutMs) },
       );
       const parsed = parseModelClassification(r.choices[0]?.message.content ?? '', email, opts);
       if (!parsed.usedModel) this.emit('classify.model-rejected', { problem: parsed.problem ?? '' }, ids);
