@@ -1,0 +1,274 @@
+// End-to-end escalation: mail that needs a person goes to the HUMAN stream once, the thread is labelled, and the customer gets one acknowledgement or nothing.
+// It must not reach a real AgentMail: replies go to a local fake; each configuration gets its own NATS server and node, stopped by the suite.
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { escalationAckPurpose } from '../../actors/agent.ts';
+import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
+import { ReplyStore } from '../../actors/work-store.ts';
+import { Streams } from '../../bus/provision.ts';
+import { subjectOf, Subjects } from '../../bus/subjects.ts';
+import type { ActorEvent } from '../../schemas/bus.ts';
+import type { HumanEscalation } from '../../schemas/work.ts';
+import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
+import { testNats, type TestNats } from '../support/nats.ts';
+import { eventually, startTestNode, type TestNode } from '../support/node-harness.ts';
+import { randomWebhookSecret, signWebhook } from '../support/sign-webhook.ts';
+
+interface Mail {
+  /** Each mail has its own inbox, so the HUMAN stream's per-subject count is this mail's count. */
+  inboxId: string;
+  threadId: string;
+  messageId: string;
+  subject: string;
+  text: string;
+}
+
+let counter = 0;
+function newMail(label: string, subject: string, text: string): Mail {
+  counter += 1;
+  const tag = `${label}-${counter}-${randomBytes(4).toString('hex')}`;
+  return {
+    inboxId: `${tag}@acme.agentmail.to`,
+    threadId: `thd_${tag}`,
+    messageId: `<${tag}@mail.example.com>`,
+    subject,
+    text,
+  };
+}
+
+function receivedEvent(mail: Mail): object {
+  const t = new Date().toISOString();
+  const from = 'Jane Doe <jane@example.com>';
+  return {
+    type: 'event',
+    event_type: 'message.received',
+    event_id: `evt_${randomBytes(6).toString('hex')}`,
+    message: {
+      inbox_id: mail.inboxId,
+      thread_id: mail.threadId,
+      message_id: mail.messageId,
+      labels: ['received', 'unread'],
+      timestamp: t,
+      from,
+      to: [mail.inboxId],
+      subject: mail.subject,
+      text: mail.text,
+      extracted_text: mail.text,
+      headers: {},
+      size: mail.text.length,
+      updated_at: t,
+      created_at: t,
+    },
+    thread: {
+      inbox_id: mail.inboxId,
+      thread_id: mail.threadId,
+      labels: ['received', 'unread'],
+      timestamp: t,
+      senders: [from],
+      recipients: [mail.inboxId],
+      subject: mail.subject,
+      last_message_id: mail.messageId,
+      message_count: 1,
+      size: mail.text.length,
+      updated_at: t,
+      created_at: t,
+    },
+  };
+}
+
+/** One node with its own NATS and fake AgentMail; `env` is what differs between the suites. */
+function suiteNode(nodeId: string, env: Record<string, string>) {
+  const secret = randomWebhookSecret();
+  const s = {} as { nats: TestNats; agentMail: FakeAgentMail; node: TestNode; replies: ReplyStore };
+
+  before(async function () {
+    s.nats = await testNats({ own: true });
+    s.agentMail = await startFakeAgentMail();
+    s.node = await startTestNode({
+      servers: s.nats.servers,
+      nodeId,
+      actors: 'gateway,processor,proposer,acceptor:3,learner,agent:3',
+      env: {
+        AGENTMAIL_API_KEY: s.agentMail.apiKey,
+        AGENTMAIL_BASE_URL: s.agentMail.url,
+        AGENTMAIL_WEBHOOK_SECRET: secret,
+        ...env,
+      },
+    });
+    await s.node.waitForActors('agent', 3);
+    s.replies = await ReplyStore.open(s.node.node.bus);
+  });
+
+  after(async function () {
+    await s.node?.stop();
+    await s.agentMail?.stop();
+    await s.nats?.stop();
+  });
+
+  /** Seeds the fake with the email (AgentMail has it before it calls us) and posts the signed webhook. */
+  async function deliver(mail: Mail, svixId?: string): Promise<void> {
+    s.agentMail.receive({
+      inboxId: mail.inboxId,
+      messageId: mail.messageId,
+      threadId: mail.threadId,
+      from: 'Jane Doe <jane@example.com>',
+      subject: mail.subject,
+      text: mail.text,
+    });
+    const signed = signWebhook(secret, receivedEvent(mail), svixId ? { msgId: svixId } : {});
+    const res = await fetch(`${s.node.gatewayUrl}/webhook/agentmail`, {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+    });
+    expect(res.status, 'gateway accepted the webhook').to.equal(200);
+  }
+
+  const waitFor = (event: string, mail: Mail): Promise<ActorEvent> =>
+    s.node.waitForEvent((e) => e.event === event && e.messageId === mail.messageId, 20_000, event);
+
+  /** Every email the fake sent in reply to this mail, and every send request it got for it (any key). */
+  const sentFor = (mail: Mail) => s.agentMail.sent.filter((m) => m.inReplyTo === mail.messageId);
+  const sendRequestsFor = (mail: Mail) =>
+    s.agentMail.requests.filter((r) => r.route === 'reply' && r.params.messageId === mail.messageId);
+
+  /** The HUMAN stream's items for this mail's inbox (one inbox per mail). */
+  async function humanItems(mail: Mail): Promise<HumanEscalation[]> {
+    const jsm = await jetstreamManager(s.node.node.bus.nc);
+    const subject = subjectOf(Subjects.humanQueue, { inbox: mail.inboxId });
+    const info = await jsm.streams.info(Streams.human, { subjects_filter: subject });
+    const count = info.state.subjects?.[subject] ?? 0;
+    if (count === 0) return [];
+    const last = await jsm.streams.getMessage(Streams.human, { last_by_subj: subject });
+    // Only the last is read back; the count says whether there were others.
+    return Array.from({ length: count }, () => last!.json<HumanEscalation>());
+  }
+
+  return { s, deliver, waitFor, sentFor, sendRequestsFor, humanItems };
+}
+
+describe('escalation end to end', function () {
+  this.timeout(30_000);
+
+  describe('with ESCALATION_ACK', function () {
+    const ackText = 'Thank you, a person from our team will write to you soon. (escalation ack e2e)';
+    const t = suiteNode('esc', { ESCALATION_ACK: ackText, ESCALATE_REFUND_ABOVE: '50' });
+
+    /** The checks every escalated mail must pass: one queue item, the label, one acknowledgement and no answer. */
+    async function expectEscalatedOnce(mail: Mail, reason: string): Promise<void> {
+      const queued = await t.waitFor('escalation.queued', mail);
+      expect(queued.data?.['reasons']).to.include(reason);
+      expect(queued.data?.['acknowledged']).to.equal(true);
+      const items = await t.humanItems(mail);
+      expect(items).to.have.length(1);
+      expect(items[0]).to.include({ messageId: mail.messageId, threadId: mail.threadId, acknowledged: true });
+      expect(items[0]!.reasons).to.include(reason);
+      expect(t.s.agentMail.thread(mail.inboxId, mail.threadId)?.labels).to.include('escalated');
+      const sent = t.sentFor(mail);
+      expect(sent).to.have.length(1);
+      expect(sent[0]!.text).to.equal(ackText);
+      expect(sent[0]!.threadId).to.equal(mail.threadId);
+      const ackKey = deriveIdempotencyKey(mail.inboxId, mail.messageId, escalationAckPurpose);
+      expect(sent[0]!.idempotencyKey).to.equal(ackKey);
+      // Not an answer: the reply's key was never used, no draft was written, no reply event was emitted.
+      expect(ackKey).to.not.equal(deriveIdempotencyKey(mail.inboxId, mail.messageId));
+      expect(t.sendRequestsFor(mail).map((r) => r.idempotencyKey)).to.deep.equal([ackKey]);
+      const record = await t.s.replies.get(mail.inboxId, mail.messageId);
+      expect(record?.status).to.equal('escalated');
+      expect(record?.escalation?.acknowledged).to.equal(true);
+      expect(record?.audit.draft).to.equal(undefined);
+      expect(t.s.node.events.filter((e) => e.event.startsWith('reply.') && e.messageId === mail.messageId)).to
+        .be.empty;
+    }
+
+    it('queues "let me talk to a human" once, labels it, and acknowledges once however often the webhook comes', async function () {
+      const mail = newMail(
+        'human',
+        'Please',
+        'This is going nowhere. Let me talk to a human, a real person please.',
+      );
+      const svixId = `msg_${randomBytes(8).toString('hex')}`;
+      // A Svix retry of the same delivery and the same email under a new delivery id, all at once.
+      await Promise.all([t.deliver(mail, svixId), t.deliver(mail, svixId), t.deliver(mail)]);
+      await t.waitFor('escalation.queued', mail);
+      await eventually(
+        () =>
+          t.s.node.events.filter(
+            (e) =>
+              (e.event === 'mail.routed' || e.event === 'mail.duplicate') && e.messageId === mail.messageId,
+          ).length >= 2 || undefined,
+        'the second delivery to be handled',
+      );
+      // And once more after the escalation was recorded.
+      const before = t.s.node.events.filter(
+        (e) => e.event === 'mail.duplicate' && e.messageId === mail.messageId,
+      ).length;
+      await t.deliver(mail);
+      await eventually(
+        () =>
+          t.s.node.events.filter((e) => e.event === 'mail.duplicate' && e.messageId === mail.messageId)
+            .length > before || undefined,
+        'the late redelivery to be recognised',
+      );
+      await expectEscalatedOnce(mail, 'human_requested');
+      expect(
+        t.s.node.events.filter((e) => e.event === 'escalation.queued' && e.messageId === mail.messageId)
+          .length,
+      ).to.equal(1, 'the agent handled the escalation once');
+    });
+
+    it('escalates a legal threat with one acknowledgement', async function () {
+      const mail = newMail(
+        'legal',
+        'Lost data',
+        'Your service lost our data. Our lawyer will be in touch and we are preparing legal action.',
+      );
+      await t.deliver(mail);
+      await expectEscalatedOnce(mail, 'legal_threat');
+    });
+
+    it('escalates a refund above ESCALATE_REFUND_ABOVE and answers one below it', async function () {
+      // 80 is below the default limit of 100: only the configured 50 sends it to a person.
+      const big = newMail('refund-big', 'Refund', 'Please refund the 80 EUR I was charged twice last month.');
+      const small = newMail(
+        'refund-small',
+        'Refund',
+        'Please refund the 30 EUR I was charged twice last month.',
+      );
+      await Promise.all([t.deliver(big), t.deliver(small)]);
+      await expectEscalatedOnce(big, 'refund_over_limit');
+      const answered = await t.waitFor('reply.sent', small);
+      expect(answered.data?.['agentId']).to.be.a('string');
+      expect(await t.humanItems(small)).to.be.empty;
+      expect(t.sentFor(small)).to.have.length(1);
+      expect(t.sentFor(small)[0]!.text).to.not.equal(ackText);
+      expect(t.sentFor(small)[0]!.idempotencyKey).to.equal(
+        deriveIdempotencyKey(small.inboxId, small.messageId),
+      );
+    });
+  });
+
+  describe('without ESCALATION_ACK', function () {
+    const t = suiteNode('silent', {});
+
+    it('queues and labels a "let me talk to a human" email and sends no message at all', async function () {
+      const mail = newMail('human-silent', 'Please', 'Let me talk to a human, a real person please.');
+      await t.deliver(mail);
+      const queued = await t.waitFor('escalation.queued', mail);
+      expect(queued.data?.['acknowledged']).to.equal(false);
+      const items = await t.humanItems(mail);
+      expect(items).to.have.length(1);
+      expect(items[0]).to.include({ messageId: mail.messageId, acknowledged: false });
+      expect(t.s.agentMail.thread(mail.inboxId, mail.threadId)?.labels).to.include('escalated');
+      // A redelivery after the escalation must not change that either.
+      await t.deliver(mail);
+      await t.waitFor('mail.duplicate', mail);
+      expect(t.sendRequestsFor(mail)).to.be.empty;
+      expect(t.sentFor(mail)).to.be.empty;
+      const record = await t.s.replies.get(mail.inboxId, mail.messageId);
+      expect(record?.status).to.equal('escalated');
+      expect(record?.escalation?.acknowledged).to.equal(false);
+    });
+  });
+});
