@@ -34,6 +34,8 @@ export interface WebhookSink {
 
 export type LogMeta = Record<string, unknown>;
 export interface GatewayLogger {
+  /** Accepted webhooks log here: one line per email at info would cost more than the rest of the request's logging. */
+  debug?(msg: string, meta?: LogMeta): void;
   info(msg: string, meta?: LogMeta): void;
   warn(msg: string, meta?: LogMeta): void;
   error(msg: string, meta?: LogMeta): void;
@@ -188,7 +190,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
       if (note.field !== undefined) meta['field'] = note.field;
       if (status >= 500) deps.logger.error('webhook rejected', meta);
       else if (status >= 400) deps.logger.warn('webhook rejected', meta);
-      else deps.logger.info('webhook accepted', meta);
+      else deps.logger.debug?.('webhook accepted', meta);
     });
 
     webhookScope.register(async (postScope) => {
