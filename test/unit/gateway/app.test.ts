@@ -47,6 +47,7 @@ function harness(overrides: Partial<GatewayDeps> = {}) {
   const registry = new Registry();
   const logs: LogLine[] = [];
   const logger = {
+    debug: (msg: string, meta?: unknown) => logs.push({ level: 'debug', msg, meta }),
     info: (msg: string, meta?: unknown) => logs.push({ level: 'info', msg, meta }),
     warn: (msg: string, meta?: unknown) => logs.push({ level: 'warn', msg, meta }),
     error: (msg: string, meta?: unknown) => logs.push({ level: 'error', msg, meta }),
@@ -370,7 +371,7 @@ describe('app', () => {
       await post(app, signWebhook(secret, fixture('message-received')));
 
       expect(logs).to.have.length(4);
-      expect(logs[0]).to.deep.include({ level: 'info' });
+      expect(logs[0]).to.deep.include({ level: 'debug' });
       expect(logs[0]!.meta).to.deep.include({
         svix_id: 'msg_logged',
         event_type: 'message.received',
