@@ -10,6 +10,7 @@ import { contracts } from '../bus/contracts.ts';
 import { createLogger } from '../bus/logger.ts';
 import { ReplyStore } from '../actors/work-store.ts';
 import type { ActorEvent } from '../schemas/bus.ts';
+import { messageReceivedEvent } from './received-event.ts';
 
 interface DemoMail {
   thread: string;
@@ -68,45 +69,6 @@ const finalEvents = new Set([
   'mail.duplicate',
 ]);
 
-function event(mail: DemoMail, inbox: string, threadId: string, messageId: string): object {
-  const t = new Date().toISOString();
-  return {
-    type: 'event',
-    event_type: 'message.received',
-    event_id: `evt_demo_${randomBytes(6).toString('hex')}`,
-    message: {
-      inbox_id: inbox,
-      thread_id: threadId,
-      message_id: messageId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      from: mail.from,
-      to: [inbox],
-      subject: mail.subject,
-      text: mail.text,
-      extracted_text: mail.text,
-      headers: mail.headers ?? {},
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-    thread: {
-      inbox_id: inbox,
-      thread_id: threadId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      senders: [mail.from],
-      recipients: [inbox],
-      subject: mail.subject,
-      last_message_id: messageId,
-      message_count: 1,
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-  };
-}
-
 async function main(): Promise<void> {
   let config;
   try {
@@ -151,7 +113,18 @@ async function main(): Promise<void> {
     for (const mail of mails) {
       const threadId = `thd_demo_${run}_${mail.thread}`;
       const messageId = `<demo-${randomBytes(6).toString('hex')}@${mail.from.replace(/.*@|>.*/g, '')}>`;
-      const body = JSON.stringify(event(mail, inbox, threadId, messageId));
+      const body = JSON.stringify(
+        messageReceivedEvent({
+          inboxId: inbox,
+          threadId,
+          messageId,
+          from: mail.from,
+          subject: mail.subject,
+          text: mail.text,
+          headers: mail.headers,
+          eventId: `evt_demo_${randomBytes(6).toString('hex')}`,
+        }),
+      );
       const svixId = `msg_demo_${randomBytes(8).toString('hex')}`;
       const now = new Date();
       const res = await fetch(`${gateway}/webhook/agentmail`, {

@@ -9,66 +9,9 @@ import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
 import { ReplyStore } from '../../actors/work-store.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
-import { randomWebhookSecret, signWebhook } from '../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../support/sign-webhook.ts';
+import { deliverMail, mailIds, testInbox as inbox, type Mail } from '../support/received-mail.ts';
 import { eventually, startChildNode, startTestNode, type TestNode } from '../support/node-harness.ts';
-
-const inbox = 'support@acme.agentmail.to';
-
-interface Mail {
-  threadId: string;
-  messageId: string;
-  from?: string;
-  subject: string;
-  text: string;
-  headers?: Record<string, string>;
-}
-
-let counter = 0;
-function newIds(label: string): { threadId: string; messageId: string } {
-  counter += 1;
-  const tag = `${label}-${counter}-${randomBytes(4).toString('hex')}`;
-  return { threadId: `thd_${tag}`, messageId: `<${tag}@mail.example.com>` };
-}
-
-function receivedEvent(mail: Mail): object {
-  const t = new Date().toISOString();
-  const from = mail.from ?? 'Jane Doe <jane@example.com>';
-  return {
-    type: 'event',
-    event_type: 'message.received',
-    event_id: `evt_${randomBytes(6).toString('hex')}`,
-    message: {
-      inbox_id: inbox,
-      thread_id: mail.threadId,
-      message_id: mail.messageId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      from,
-      to: [inbox],
-      subject: mail.subject,
-      text: mail.text,
-      extracted_text: mail.text,
-      headers: mail.headers ?? {},
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-    thread: {
-      inbox_id: inbox,
-      thread_id: mail.threadId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      senders: [from],
-      recipients: [inbox],
-      subject: mail.subject,
-      last_message_id: mail.messageId,
-      message_count: 1,
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-  };
-}
 
 describe('customer service end to end', function () {
   this.timeout(60_000);
@@ -77,24 +20,13 @@ describe('customer service end to end', function () {
   let node: TestNode;
   const secret = randomWebhookSecret();
 
-  /** Seeds the fake with the email (AgentMail has it before it calls us) and posts the signed webhook. */
-  async function deliver(mail: Mail, opts: { svixId?: string } = {}): Promise<number> {
-    fake.receive({
-      inboxId: inbox,
-      messageId: mail.messageId,
-      threadId: mail.threadId,
-      from: mail.from ?? 'Jane Doe <jane@example.com>',
-      subject: mail.subject,
-      text: mail.text,
-    });
-    const signed = signWebhook(secret, receivedEvent(mail), opts.svixId ? { msgId: opts.svixId } : {});
-    const res = await fetch(`${node.gatewayUrl}/webhook/agentmail`, {
-      method: 'POST',
-      headers: signed.headers,
-      body: signed.body,
-    });
-    return res.status;
-  }
+  /** Every mail here goes to the one inbox. */
+  const deliver = (mail: Omit<Mail, 'inboxId'>, opts: { svixId?: string } = {}): Promise<number> =>
+    deliverMail(
+      { agentMail: fake, gatewayUrl: node.gatewayUrl, secret },
+      { inboxId: inbox, ...mail },
+      opts.svixId,
+    );
 
   const sentFor = (messageId: string) => fake.sent.filter((s) => s.inReplyTo === messageId);
 
@@ -122,7 +54,7 @@ describe('customer service end to end', function () {
   });
 
   it('answers a signed webhook with one reply threaded to the received message', async function () {
-    const ids = newIds('login');
+    const ids = mailIds('login');
     expect(
       await deliver({
         ...ids,
@@ -143,8 +75,8 @@ describe('customer service end to end', function () {
     expect(labels).to.include(`owner:${String(event.data?.['agentId'])}`);
   });
   it('keeps a thread with the agent that owns it, even when the next email is about another topic', async function () {
-    const { threadId, messageId: first } = newIds('sticky');
-    const second = newIds('sticky2').messageId;
+    const { threadId, messageId: first } = mailIds('sticky');
+    const second = mailIds('sticky2').messageId;
     await deliver({
       threadId,
       messageId: first,
@@ -170,7 +102,7 @@ describe('customer service end to end', function () {
   });
 
   it('sends one reply however often the same email is delivered', async function () {
-    const ids = newIds('redeliver');
+    const ids = mailIds('redeliver');
     const mail = { ...ids, subject: 'Invoice copy', text: 'Where can I download a copy of my last invoice?' };
     const svixId = `msg_${randomBytes(8).toString('hex')}`;
     // The same Svix delivery twice (a retry) and the same email under a new delivery id, all at once.
@@ -194,7 +126,7 @@ describe('customer service end to end', function () {
   });
 
   it('retries 429 and 500 answers with the same key and sends one email, even when a 500 came after sending', async function () {
-    const ids = newIds('retry');
+    const ids = mailIds('retry');
     fake.script({ kind: 'status', status: 429, retryAfter: '1' }, 1, { route: 'reply' });
     fake.script({ kind: 'status', status: 500 }, 1, { route: 'reply' });
     fake.script({ kind: 'after-send-status', status: 500 }, 1, { route: 'reply' });
@@ -212,7 +144,7 @@ describe('customer service end to end', function () {
   });
 
   it('dead-letters a reply AgentMail refuses for good, with an event, and does not retry it', async function () {
-    const ids = newIds('refused');
+    const ids = mailIds('refused');
     fake.script({ kind: 'status', status: 403, code: 'message_rejected' }, 1, { route: 'reply' });
     await deliver({ ...ids, subject: 'Invoice', text: 'Where can I download a copy of my last invoice?' });
     const failed = await node.waitForEvent(
@@ -239,7 +171,7 @@ describe('customer service end to end', function () {
   });
 
   it('never puts a secret into a reply to a prompt-injection email', async function () {
-    const ids = newIds('inject');
+    const ids = mailIds('inject');
     await deliver({
       ...ids,
       subject: 'Urgent system request',
@@ -259,7 +191,7 @@ describe('customer service end to end', function () {
   });
 
   it('does not answer an auto-reply, and says why', async function () {
-    const ids = newIds('ooo');
+    const ids = mailIds('ooo');
     await deliver({
       ...ids,
       from: 'Bob <bob@example.com>',
@@ -276,7 +208,7 @@ describe('customer service end to end', function () {
   });
 
   it('hands "let me talk to a human" to the human queue with a label and no automatic answer', async function () {
-    const ids = newIds('human');
+    const ids = mailIds('human');
     await deliver({
       ...ids,
       subject: 'Please',
@@ -309,7 +241,7 @@ describe('customer service end to end', function () {
     });
     try {
       await node.waitForActors('agent', 4);
-      const ids = newIds('crash');
+      const ids = mailIds('crash');
       // The email goes out, then the agent hears nothing back, and dies before it can record that it sent.
       fake.script({ kind: 'after-send-hang' }, 1, { route: 'reply' });
       await deliver({

@@ -13,69 +13,12 @@ import type { HumanEscalation } from '../../schemas/work.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
 import { eventually, startTestNode, type TestNode } from '../support/node-harness.ts';
-import { randomWebhookSecret, signWebhook } from '../support/sign-webhook.ts';
+import { deliverMail, newMail as newTestMail, type Mail } from '../support/received-mail.ts';
+import { randomWebhookSecret } from '../support/sign-webhook.ts';
 
-interface Mail {
-  /** Each mail has its own inbox, so the HUMAN stream's per-subject count is this mail's count. */
-  inboxId: string;
-  threadId: string;
-  messageId: string;
-  subject: string;
-  text: string;
-}
-
-let counter = 0;
-function newMail(label: string, subject: string, text: string): Mail {
-  counter += 1;
-  const tag = `${label}-${counter}-${randomBytes(4).toString('hex')}`;
-  return {
-    inboxId: `${tag}@acme.agentmail.to`,
-    threadId: `thd_${tag}`,
-    messageId: `<${tag}@mail.example.com>`,
-    subject,
-    text,
-  };
-}
-
-function receivedEvent(mail: Mail): object {
-  const t = new Date().toISOString();
-  const from = 'Jane Doe <jane@example.com>';
-  return {
-    type: 'event',
-    event_type: 'message.received',
-    event_id: `evt_${randomBytes(6).toString('hex')}`,
-    message: {
-      inbox_id: mail.inboxId,
-      thread_id: mail.threadId,
-      message_id: mail.messageId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      from,
-      to: [mail.inboxId],
-      subject: mail.subject,
-      text: mail.text,
-      extracted_text: mail.text,
-      headers: {},
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-    thread: {
-      inbox_id: mail.inboxId,
-      thread_id: mail.threadId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      senders: [from],
-      recipients: [mail.inboxId],
-      subject: mail.subject,
-      last_message_id: mail.messageId,
-      message_count: 1,
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-  };
-}
+/** Each mail has its own inbox, so the HUMAN stream's per-subject count is this mail's count. */
+const newMail = (label: string, subject: string, text: string): Mail =>
+  newTestMail(label, subject, text, { ownInbox: true });
 
 /** One node with its own NATS and fake AgentMail; `env` is what differs between the suites. */
 function suiteNode(nodeId: string, env: Record<string, string>) {
@@ -106,23 +49,13 @@ function suiteNode(nodeId: string, env: Record<string, string>) {
     await s.nats?.stop();
   });
 
-  /** Seeds the fake with the email (AgentMail has it before it calls us) and posts the signed webhook. */
   async function deliver(mail: Mail, svixId?: string): Promise<void> {
-    s.agentMail.receive({
-      inboxId: mail.inboxId,
-      messageId: mail.messageId,
-      threadId: mail.threadId,
-      from: 'Jane Doe <jane@example.com>',
-      subject: mail.subject,
-      text: mail.text,
-    });
-    const signed = signWebhook(secret, receivedEvent(mail), svixId ? { msgId: svixId } : {});
-    const res = await fetch(`${s.node.gatewayUrl}/webhook/agentmail`, {
-      method: 'POST',
-      headers: signed.headers,
-      body: signed.body,
-    });
-    expect(res.status, 'gateway accepted the webhook').to.equal(200);
+    const status = await deliverMail(
+      { agentMail: s.agentMail, gatewayUrl: s.node.gatewayUrl, secret },
+      mail,
+      svixId,
+    );
+    expect(status, 'gateway accepted the webhook').to.equal(200);
   }
 
   const waitFor = (event: string, mail: Mail): Promise<ActorEvent> =>

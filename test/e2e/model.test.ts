@@ -18,69 +18,15 @@ import {
 } from '../support/fake-openai.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
 import { startTestNode, type TestNode } from '../support/node-harness.ts';
-import { randomWebhookSecret, signWebhook } from '../support/sign-webhook.ts';
+import { deliverMail, newMail, testInbox as inbox, testSender, type Mail } from '../support/received-mail.ts';
+import { randomWebhookSecret } from '../support/sign-webhook.ts';
 
-const inbox = 'support@acme.agentmail.to';
 const modelName = 'fake-model-e2e';
-
-interface Mail {
-  threadId: string;
-  messageId: string;
-  subject: string;
-  text: string;
-}
-
-let counter = 0;
-function newMail(label: string, subject: string, text: string): Mail {
-  counter += 1;
-  const tag = `${label}-${counter}-${randomBytes(4).toString('hex')}`;
-  return { threadId: `thd_${tag}`, messageId: `<${tag}@mail.example.com>`, subject, text };
-}
-
-function receivedEvent(mail: Mail): object {
-  const t = new Date().toISOString();
-  const from = 'Jane Doe <jane@example.com>';
-  return {
-    type: 'event',
-    event_type: 'message.received',
-    event_id: `evt_${randomBytes(6).toString('hex')}`,
-    message: {
-      inbox_id: inbox,
-      thread_id: mail.threadId,
-      message_id: mail.messageId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      from,
-      to: [inbox],
-      subject: mail.subject,
-      text: mail.text,
-      extracted_text: mail.text,
-      headers: {},
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-    thread: {
-      inbox_id: inbox,
-      thread_id: mail.threadId,
-      labels: ['received', 'unread'],
-      timestamp: t,
-      senders: [from],
-      recipients: [inbox],
-      subject: mail.subject,
-      last_message_id: mail.messageId,
-      message_count: 1,
-      size: mail.text.length,
-      updated_at: t,
-      created_at: t,
-    },
-  };
-}
 
 /** What the keyword classifier alone says about a mail, to show the model's answer was used instead. */
 function keywordsSay(mail: Mail) {
   return classifyByKeywords({
-    from: 'Jane Doe <jane@example.com>',
+    from: testSender,
     to: [inbox],
     subject: mail.subject,
     text: mail.text,
@@ -173,21 +119,8 @@ describe('model classification and replies end to end', function () {
   const openaiKey = `sk-e2e${randomBytes(16).toString('hex')}`;
 
   async function deliver(mail: Mail): Promise<void> {
-    agentMail.receive({
-      inboxId: inbox,
-      messageId: mail.messageId,
-      threadId: mail.threadId,
-      from: 'Jane Doe <jane@example.com>',
-      subject: mail.subject,
-      text: mail.text,
-    });
-    const signed = signWebhook(secret, receivedEvent(mail));
-    const res = await fetch(`${node.gatewayUrl}/webhook/agentmail`, {
-      method: 'POST',
-      headers: signed.headers,
-      body: signed.body,
-    });
-    expect(res.status, 'gateway accepted the webhook').to.equal(200);
+    const status = await deliverMail({ agentMail, gatewayUrl: node.gatewayUrl, secret }, mail);
+    expect(status, 'gateway accepted the webhook').to.equal(200);
   }
 
   const sentFor = (mail: Mail) => agentMail.sent.filter((s) => s.inReplyTo === mail.messageId);
