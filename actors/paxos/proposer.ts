@@ -37,6 +37,11 @@ export interface ProposerConfig {
   seed: number;
   /** Try to hold a leader ballot (prepare-all) and skip phase 1 while it stands. */
   fastPath: boolean;
+  /**
+   * Renew the leader ballot (a new prepare-all at a higher round) after this many instances were proposed at
+   * it, so what the leader must remember per ballot stays bounded. Default 10,000.
+   */
+  leaderRenewAfter?: number;
 }
 
 interface Attempt<V> {
@@ -65,7 +70,11 @@ interface Leader<V> {
   adopted: Map<string, AcceptedPair<V>>;
   /** Instances some acceptor had promised above the leader ballot: classic path only. */
   refused: Set<string>;
-  /** Value sent at the leader ballot per instance: one ballot never carries two values. */
+  /**
+   * Value sent at the leader ballot per instance: one ballot never carries two values. Append-only while the
+   * ballot stands (an entry is never changed or removed), so successive states share one Map instead of
+   * copying it per step: an older state can only miss entries, never see a different value.
+   */
   proposed: Map<string, V>;
 }
 
@@ -147,7 +156,6 @@ function editLeader<V>(d: Draft<V>): Leader<V> | undefined {
     promised: new Set(l.promised),
     adopted: new Map(l.adopted),
     refused: new Set(l.refused),
-    proposed: new Map(l.proposed),
   };
   return d.leader;
 }
@@ -268,11 +276,15 @@ function startAttempt<V>(d: Draft<V>, instance: string): void {
   if (p === undefined) return;
   d.seq += 1;
   p.attempts += 1;
+  // A long-standing leader ballot is renewed, so `proposed` stays bounded; this attempt takes the classic path.
+  if (d.leader?.phase === 'leading' && d.leader.proposed.size >= (d.config.leaderRenewAfter ?? 10_000)) {
+    startLeader(d);
+  }
   const leader = d.leader;
   if (leader?.phase === 'leading' && !leader.refused.has(instance)) {
     // Fast path: phase 1 is already done for this instance by the leader ballot. The value is the one
     // adopted from the promise-all quorum, else what we already sent at this ballot, else the candidate.
-    const l = editLeader(d)!;
+    const l = leader;
     const value = l.adopted.get(instance)?.value ?? l.proposed.get(instance) ?? p.candidate;
     l.proposed.set(instance, value);
     p.attempt = {

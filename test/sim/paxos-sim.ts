@@ -161,6 +161,8 @@ export class PaxosSim {
       backoffMaxMs: 400,
       seed: Math.floor(this.rand() * 2 ** 32),
       fastPath,
+      // Renew the leader ballot after very few instances, so renewals happen in every schedule.
+      leaderRenewAfter: 1 + (incarnation % 3),
     };
   }
 

@@ -283,6 +283,17 @@ describe('proposer', () => {
       ]);
     });
 
+    it('renews its leader ballot after leaderRenewAfter instances, so what it remembers per ballot stays bounded', () => {
+      const s = { ...leading(), config: { ...config, fastPath: true, leaderRenewAfter: 1 } };
+      // Nothing was proposed at the leader ballot yet (conv/first/0 went the classic way while it was prepared).
+      const second = step(s, request('q1', 'y', 10, 'conv/second/0'));
+      expect(sends(second.out).map((m) => m?.type)).to.deep.equal(['accept']);
+      const third = step(second.state, request('q2', 'z', 11, 'conv/third/0'));
+      expect(sends(third.out)).to.deep.include({ type: 'prepare-all', ballot: b(2), from: 'P1' });
+      expect(sends(third.out).map((m) => m?.type)).to.include('prepare');
+      expect(isLeading(third.state)).to.equal(false);
+    });
+
     it('re-proposes a value reported accepted in the promise-all quorum instead of its candidate', () => {
       const r = step(leading(), request('q1', 'y', 10, 'conv/old/0'));
       expect(sends(r.out)).to.deep.include({
