@@ -289,7 +289,8 @@ describe('proposer', () => {
       const second = step(s, request('q1', 'y', 10, 'conv/second/0'));
       expect(sends(second.out).map((m) => m?.type)).to.deep.equal(['accept']);
       const third = step(second.state, request('q2', 'z', 11, 'conv/third/0'));
-      expect(sends(third.out)).to.deep.include({ type: 'prepare-all', ballot: b(2), from: 'P1' });
+      const renewal = sends(third.out).find((m) => m?.type === 'prepare-all');
+      expect(renewal?.type === 'prepare-all' && renewal.ballot.round).to.be.greaterThan(1);
       expect(sends(third.out).map((m) => m?.type)).to.include('prepare');
       expect(isLeading(third.state)).to.equal(false);
     });
