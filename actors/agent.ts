@@ -24,7 +24,6 @@ import { ConversationStore, historyFor, recordSettled, ReplyStore } from './work
 /** Purpose of the escalation acknowledgement's idempotency key: never the same key as a reply. */
 export const escalationAckPurpose = 'escalation-ack-v1';
 const maxDeliver = 12;
-const modelTimeoutMs = 20_000;
 
 /** The labels an agent puts on a thread it handled; set operations, so repeating them is harmless. */
 export function threadLabels(agentId: string, specialization: string, escalated: boolean): string[] {
@@ -79,7 +78,8 @@ export class AgentActor extends Actor {
             apiKey: config.openai.apiKey,
             ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
             model: config.openai.model,
-            timeoutMs: modelTimeoutMs,
+            // A draft (prompt plus knowledge passages, longer output) takes longer than a classification.
+            timeoutMs: 2 * config.openaiTimeoutMs,
           }
         : undefined,
       secrets: await this.secrets(),

@@ -48,7 +48,6 @@ export class OwnerUnavailableError extends Error {
 export const processorDurable = 'processors';
 const maxProposals = 4;
 const maxEmailText = 20_000;
-const modelTimeoutMs = 10_000;
 
 export interface Owner {
   agentId: string;
@@ -116,7 +115,7 @@ export class ProcessorActor extends Actor {
       this.model = new OpenAI({
         apiKey: config.openai.apiKey,
         ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
-        timeout: modelTimeoutMs,
+        timeout: config.openaiTimeoutMs,
         maxRetries: 1,
       });
     }
@@ -134,7 +133,7 @@ export class ProcessorActor extends Actor {
         durable: processorDurable,
         filterSubject: patternOf(Subjects.mailReceived),
         // Long enough for a model call plus a Paxos round with its timeout.
-        ackWaitMs: modelTimeoutMs + config.paxosTimeoutMs * maxProposals + 10_000,
+        ackWaitMs: config.openaiTimeoutMs + config.paxosTimeoutMs * maxProposals + 10_000,
         maxDeliver: 30,
       },
       contracts.mailReceived,
@@ -296,7 +295,10 @@ export class ProcessorActor extends Actor {
         },
         // One deadline for the call and the SDK's retries: a per-attempt timeout let a hung model hold a mail
         // for two timeouts plus backoff, longer than the ack wait budgets for classification.
-        { timeout: modelTimeoutMs, signal: AbortSignal.timeout(modelTimeoutMs) },
+        {
+          timeout: this.ctx.config.openaiTimeoutMs,
+          signal: AbortSignal.timeout(this.ctx.config.openaiTimeoutMs),
+        },
       );
       const parsed = parseModelClassification(r.choices[0]?.message.content ?? '', email, opts);
       if (!parsed.usedModel) this.emit('classify.model-rejected', { problem: parsed.problem ?? '' }, ids);

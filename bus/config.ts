@@ -41,6 +41,11 @@ export interface Config {
   agentmailBaseUrl: string | undefined;
   agentmailWebhookSecret: string | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  /**
+   * OPENAI_TIMEOUT: one deadline for a model classification, retries included; a reply draft gets twice it.
+   * At most 30 s, so a draft (60 s) plus the agent's 20 s send budget stays inside its 90 s ack wait.
+   */
+  openaiTimeoutMs: number;
   /** Paxos acceptor ids of the whole cluster (PAXOS_ACCEPTORS); unset means the acceptors this process runs. */
   acceptorIds: string[] | undefined;
   /** Multi-Paxos leader fast path (PAXOS_FAST_PATH); safety never depends on it. */
@@ -223,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
           model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini'),
         }
       : undefined,
+    openaiTimeoutMs: seconds(env, 'OPENAI_TIMEOUT', 10, 30),
     acceptorIds,
     paxosFastPath: flag(env, 'PAXOS_FAST_PATH', true),
     dataDir: text(env, 'DATA_DIR', '.data'),

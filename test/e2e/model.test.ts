@@ -22,6 +22,7 @@ import { deliverMail, newMail, testInbox as inbox, testSender, type Mail } from 
 import { randomWebhookSecret } from '../support/sign-webhook.ts';
 
 const modelName = 'fake-model-e2e';
+const modelTimeoutSeconds = 2;
 
 /** What the keyword classifier alone says about a mail, to show the model's answer was used instead. */
 function keywordsSay(mail: Mail) {
@@ -153,6 +154,9 @@ describe('model classification and replies end to end', function () {
         OPENAI_API_KEY: openaiKey,
         OPENAI_BASE_URL: router.url,
         OPENAI_MODEL: modelName,
+        // Short, so the timeout test waits seconds rather than the 10 + 20 s of the defaults; not 1 s, which a
+        // prompt answer could miss on a busy 2-core machine and turn a model test into a fallback.
+        OPENAI_TIMEOUT: String(modelTimeoutSeconds),
       },
     });
     await node.waitForActors('agent', 3);
@@ -322,8 +326,7 @@ describe('model classification and replies end to end', function () {
     }
 
     it('falls back on timeouts, giving each model call one deadline, and sends one reply', async function () {
-      // Both model calls wait out their deadlines (10 s to classify, 20 s to write): the longest test here.
-      this.timeout(60_000);
+      // Both model calls wait out their deadlines (OPENAI_TIMEOUT to classify, twice it to write).
       const mail = newMail(
         'timeout',
         'Cannot log in',
@@ -334,7 +337,7 @@ describe('model classification and replies end to end', function () {
       await deliver(mail);
       const routed = await node.waitForEvent(
         (e) => e.event === 'mail.routed' && e.messageId === mail.messageId,
-        25_000,
+        modelTimeoutSeconds * 1000 + 10_000,
       );
       expect(routed.data?.['method']).to.equal('keywords');
       const failed = node.events.find(
@@ -345,7 +348,7 @@ describe('model classification and replies end to end', function () {
       expect(askedAbout(classifier, mail)).to.have.length(1);
       const sent = await node.waitForEvent(
         (e) => e.event === 'reply.sent' && e.messageId === mail.messageId,
-        35_000,
+        2 * modelTimeoutSeconds * 1000 + 10_000,
       );
       expect(sent.data?.['responder']).to.equal('builtin');
       const responder = (await recordOf(mail)).audit.draft?.responder;

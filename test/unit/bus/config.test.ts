@@ -12,6 +12,7 @@ describe('config', () => {
       nodeId: 'n1',
       paxosTimeoutMs: 5_000,
       healthCheckIntervalMs: 10_000,
+      openaiTimeoutMs: 10_000,
       gatewayPort: 5000,
       metricsPort: 8000,
     });
@@ -25,9 +26,15 @@ describe('config', () => {
     expect(c.natsServers).to.deep.equal(['nats://a:4222', 'nats://b:4223']);
   });
 
+  it('reads OPENAI_TIMEOUT in seconds, fractions allowed', () => {
+    expect(loadConfig({ NODE_ID: 'n1', OPENAI_TIMEOUT: '1.5' }).openaiTimeoutMs).to.equal(1_500);
+  });
+
   const bad: [string, string, RegExp][] = [
     ['PAXOS_TIMEOUT', '-1', /PAXOS_TIMEOUT must be a number of seconds/],
     ['HEALTH_CHECK_INTERVAL', 'soon', /HEALTH_CHECK_INTERVAL must be/],
+    ['OPENAI_TIMEOUT', '0', /OPENAI_TIMEOUT must be a number of seconds above 0 and at most 30/],
+    ['OPENAI_TIMEOUT', '31', /OPENAI_TIMEOUT must be a number of seconds above 0 and at most 30/],
     ['STATE_REPLICATION_FACTOR', '7', /STATE_REPLICATION_FACTOR must be an integer from 1 to 5/],
     ['FLASK_PORT', '5000x', /FLASK_PORT must be an integer/],
     ['METRICS_PORT', '70000', /METRICS_PORT must be an integer/],
