@@ -26,6 +26,8 @@ const syncSeconds = new Histogram({
 
 /** Compact the log once this many records were appended since the last compaction. */
 const compactEvery = 20_000;
+/** Decided instances are compacted in batches this big: the core copies its instance map per step. */
+const compactBatch = 256;
 
 export class AcceptorActor extends Actor {
   readonly kind = 'acceptor' as const;
@@ -93,7 +95,7 @@ export class AcceptorActor extends Actor {
           caughtUp = true;
           this.filterComplete = true;
         }
-        if (this.toCompact.size >= 1000 || this.disk.stats().recordsSinceCompaction >= compactEvery)
+        if (this.toCompact.size >= compactBatch || this.disk.stats().recordsSinceCompaction >= compactEvery)
           void this.compact();
       }
     })();

@@ -10,8 +10,12 @@ import { Actor } from './runtime.ts';
 
 type V = OwnerValue;
 
-/** How often learned instances are dropped from memory (they are in the durable record by then). */
-const forgetEveryMs = 5_000;
+/**
+ * How often learned instances are dropped from the core (lookups fall through to the durable record). Often,
+ * because the core copies its maps per step; late votes for them are dropped for about a second after.
+ */
+const forgetEveryMs = 250;
+const forgetsPerGeneration = 4;
 
 export class LearnerActor extends Actor {
   readonly kind = 'learner' as const;
@@ -42,11 +46,12 @@ export class LearnerActor extends Actor {
       this.apply(core.step(this.state, { type: 'message', msg }));
     });
     this.handle(contracts.lookup, {}, (q) => this.lookup(q.instance), { queue: 'learners' });
+    let forgets = 0;
     this.timer = setInterval(() => {
       const learned = [...this.state.learned.keys()];
       for (const i of learned) this.recent.add(i);
       this.state = core.forget(this.state, learned);
-      this.recent.rotate();
+      if (++forgets % forgetsPerGeneration === 0) this.recent.rotate();
     }, forgetEveryMs);
     this.timer.unref();
   }
@@ -74,11 +79,12 @@ export class LearnerActor extends Actor {
         { msgID: `decided:${instance}` },
       );
       consensusOps.inc({ phase: 'learn', result: 'ok' });
-      this.emit('paxos.decided', {
-        instance,
-        owner: value.agentId,
-        ...(ballot ? { round: ballot.round } : {}),
-      });
+      this.emit(
+        'paxos.decided',
+        { instance, owner: value.agentId, ...(ballot ? { round: ballot.round } : {}) },
+        {},
+        'debug',
+      );
     } catch (e) {
       consensusOps.inc({
         phase: 'learn',

@@ -6,14 +6,14 @@ import { encode } from '../bus/codec.ts';
 import { contracts } from '../bus/contracts.ts';
 import type { OwnerValue, ProposeMsg } from '../schemas/paxos.ts';
 import * as core from './paxos/proposer.ts';
-import { AssignmentStore } from './assignment-store.ts';
 import { ClusterView } from './cluster-view.ts';
 import { consensusOps, decisionSeconds, sendPaxos } from './paxos-wire.ts';
 import { Actor } from './runtime.ts';
 
 type V = OwnerValue;
 
-const forgetEveryMs = 2_000;
+/** Decided instances are dropped from the core often: its maps are copied per step, so they must stay small. */
+const forgetEveryMs = 250;
 
 interface Waiting {
   msg: Msg;
@@ -23,7 +23,6 @@ interface Waiting {
 export class ProposerActor extends Actor {
   readonly kind = 'proposer' as const;
   private state!: core.ProposerState<V>;
-  private store!: AssignmentStore;
   private readonly waiting = new Map<string, Waiting>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private nextRequest = 0;
@@ -50,7 +49,6 @@ export class ProposerActor extends Actor {
 
   protected async onStart(): Promise<void> {
     if (this.acceptors.length === 0) throw new Error(`${this.id}: no acceptors configured (PAXOS_ACCEPTORS)`);
-    this.store = await AssignmentStore.open(this.ctx.bus);
     this.state = core.initialState<V>({
       id: this.ballotId,
       acceptors: this.acceptors,
@@ -98,12 +96,8 @@ export class ProposerActor extends Actor {
 
   private async request(req: ProposeMsg, msg: Msg): Promise<void> {
     const startedAt = performance.now();
-    // A decided (possibly compacted) instance is answered from the durable record without a round.
-    const recorded = await this.store.decision(req.instance).catch(() => undefined);
-    if (recorded !== undefined) {
-      this.answer(msg, { type: 'decided', instance: req.instance, value: recorded }, startedAt, 'recorded');
-      return;
-    }
+    // No read of the durable record first: an acceptor that compacted the instance answers with the recorded
+    // decision (it reads the record itself), so a decided instance still ends with its one value.
     const requestId = String(this.nextRequest++);
     this.waiting.set(requestId, { msg, startedAt });
     this.apply({ type: 'request', requestId, now: Date.now(), msg: req });
