@@ -3,13 +3,10 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { builtinReply } from '../../../actors/reply/builtin-responder.ts';
 import { loadKnowledgeBase, type KnowledgeBase } from '../../../actors/reply/knowledge-base.ts';
 import { KnowledgeBaseError } from '../../../actors/reply/reply-errors.ts';
-import type { ReplyRequest } from '../../../schemas/reply.ts';
-
-const SHIPPED = fileURLToPath(new URL('../../../knowledge-base/', import.meta.url));
+import { replyRequest, shippedKnowledgeBaseDir } from '../../support/reply-fixtures.ts';
 
 describe('knowledge-base loader', () => {
   let folder: string;
@@ -55,23 +52,11 @@ describe('knowledge-base loader', () => {
 describe('builtin-responder on the shipped knowledge base', () => {
   let kb: KnowledgeBase;
   before(async () => {
-    kb = await loadKnowledgeBase(SHIPPED);
+    kb = await loadKnowledgeBase(shippedKnowledgeBaseDir);
   });
 
-  const ask = (subject: string, text: string, language = 'en'): ReturnType<typeof builtinReply> => {
-    const request: ReplyRequest = {
-      email: { subject, text, senderName: 'Alex Kim', language },
-      history: [],
-      classification: {
-        specialization: 'general',
-        topic: 'other',
-        priority: 'normal',
-        language,
-        needsHuman: false,
-      },
-    };
-    return builtinReply(kb, request);
-  };
+  const ask = (subject: string, text: string, language = 'en'): ReturnType<typeof builtinReply> =>
+    builtinReply(kb, replyRequest({ subject, text, senderName: 'Alex Kim', language }));
 
   it('ships 10 to 14 documents, each split into several passages', () => {
     const docs = new Set(kb.passages.map((p) => p.docId));

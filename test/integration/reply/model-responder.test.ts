@@ -1,15 +1,13 @@
 // Integration tests for the model responder over real HTTP to a local fake OpenAI server: happy path, timeouts, 5xx, malformed output, abort.
 import { expect } from 'chai';
-import { fileURLToPath } from 'node:url';
 import { createModelResponder, parseModelAnswer } from '../../../actors/reply/model-responder.ts';
-import { loadKnowledgeBase, type KnowledgeBase } from '../../../actors/reply/knowledge-base.ts';
 import { PROMPT_VERSION } from '../../../actors/reply/prompts.ts';
 import { ModelOutputError, ReplyAbortedError } from '../../../actors/reply/reply-errors.ts';
 import { BUILTIN_RESPONDER_VERSION } from '../../../actors/reply/builtin-responder.ts';
 import type { ReplyRequest } from '../../../schemas/reply.ts';
-import { modelAnswer, startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai.ts';
+import { modelAnswer, startFakeOpenAI } from '../../support/fake-openai.ts';
+import { fakeModelSuite } from '../../support/reply-fixtures.ts';
 
-const SHIPPED = fileURLToPath(new URL('../../../knowledge-base/', import.meta.url));
 const API_KEY = 'sk-test-model-responder-0123456789';
 
 const request: ReplyRequest = {
@@ -36,32 +34,22 @@ const request: ReplyRequest = {
 };
 
 describe('model-responder', () => {
-  let fake: FakeOpenAI;
-  let kb: KnowledgeBase;
-  before(async () => {
-    [fake, kb] = await Promise.all([startFakeOpenAI(), loadKnowledgeBase(SHIPPED)]);
-  });
-  after(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-  });
+  const suite = fakeModelSuite();
 
   const responder = (timeoutMs = 5000, maxRetries = 0) =>
     createModelResponder(
-      { apiKey: API_KEY, baseURL: fake.baseURL, model: 'gpt-test', timeoutMs, maxRetries },
-      { kb },
+      { apiKey: API_KEY, baseURL: suite.fake.baseURL, model: 'gpt-test', timeoutMs, maxRetries },
+      { kb: suite.kb },
     );
 
   it('sends one chat completion with the rules, passages and history in the system message and the email as user data', async () => {
-    fake.script({
+    suite.fake.script({
       kind: 'answer',
       content: modelAnswer('Hello Maria, the reset link is valid for 60 minutes.'),
     });
     const draft = await responder().reply(request);
-    expect(fake.requests).to.have.length(1);
-    const sent = fake.requests[0]!;
+    expect(suite.fake.requests).to.have.length(1);
+    const sent = suite.fake.requests[0]!;
     expect(sent.authorization).to.equal(`Bearer ${API_KEY}`);
     expect(sent.body.model).to.equal('gpt-test');
     expect(sent.body.response_format).to.deep.equal({ type: 'json_object' });
@@ -87,7 +75,7 @@ describe('model-responder', () => {
   });
 
   it("passes on the model's escalation and its reason", async () => {
-    fake.script({
+    suite.fake.script({
       kind: 'answer',
       content: modelAnswer('A colleague will contact you.', true, true, 'customer asked for a human'),
     });
@@ -97,7 +85,7 @@ describe('model-responder', () => {
   });
 
   it('falls back to the built-in responder when the model does not answer in time, and records why', async () => {
-    fake.script({ kind: 'delay', ms: 10_000, content: modelAnswer('too late') });
+    suite.fake.script({ kind: 'delay', ms: 10_000, content: modelAnswer('too late') });
     const draft = await responder(300).reply(request);
     expect(draft.responder).to.deep.include({ kind: 'builtin', version: BUILTIN_RESPONDER_VERSION });
     expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal('timeout');
@@ -105,9 +93,9 @@ describe('model-responder', () => {
   });
 
   it('falls back on a 500, after the SDK retried it', async () => {
-    fake.script({ kind: 'status', status: 500 });
+    suite.fake.script({ kind: 'status', status: 500 });
     const draft = await responder(10_000, 1).reply(request);
-    expect(fake.requests).to.have.length(2);
+    expect(suite.fake.requests).to.have.length(2);
     const fallback = draft.responder.kind === 'builtin' ? draft.responder.fallback : undefined;
     expect(fallback).to.deep.include({
       model: 'gpt-test',
@@ -119,7 +107,7 @@ describe('model-responder', () => {
   });
 
   it('falls back when the model answers text that is not the JSON contract', async () => {
-    fake.script({ kind: 'answer', content: 'Sure! Here is your answer without any JSON.' });
+    suite.fake.script({ kind: 'answer', content: 'Sure! Here is your answer without any JSON.' });
     const draft = await responder().reply(request);
     expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal(
       'malformed-output',
@@ -127,7 +115,7 @@ describe('model-responder', () => {
   });
 
   it('falls back when the model JSON lacks required fields', async () => {
-    fake.script({ kind: 'answer', content: JSON.stringify({ reply: 'hi' }) });
+    suite.fake.script({ kind: 'answer', content: JSON.stringify({ reply: 'hi' }) });
     const draft = await responder().reply(request);
     expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal(
       'malformed-output',
@@ -135,7 +123,7 @@ describe('model-responder', () => {
   });
 
   it('falls back when the HTTP body itself is broken', async () => {
-    fake.script({ kind: 'broken-body' });
+    suite.fake.script({ kind: 'broken-body' });
     const draft = await responder().reply(request);
     expect(draft.responder.kind).to.equal('builtin');
     expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal(
@@ -149,13 +137,13 @@ describe('model-responder', () => {
     await closed.close();
     const draft = await createModelResponder(
       { apiKey: API_KEY, baseURL, model: 'm', timeoutMs: 2000, maxRetries: 0 },
-      { kb },
+      { kb: suite.kb },
     ).reply(request);
     expect(draft.responder.kind === 'builtin' && draft.responder.fallback?.reason).to.equal('connection');
   });
 
   it("stops when the caller's signal aborts, without a draft", async () => {
-    fake.script({ kind: 'delay', ms: 10_000, content: modelAnswer('too late') });
+    suite.fake.script({ kind: 'delay', ms: 10_000, content: modelAnswer('too late') });
     const controller = new AbortController();
     const pending = responder(10_000).reply(request, { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
@@ -164,7 +152,7 @@ describe('model-responder', () => {
   });
 
   it('never claims grounding when no passage was retrieved', async () => {
-    fake.script({ kind: 'answer', content: modelAnswer('We deliver pizza on Sundays.', true) });
+    suite.fake.script({ kind: 'answer', content: modelAnswer('We deliver pizza on Sundays.', true) });
     const draft = await responder().reply({
       ...request,
       email: { ...request.email, subject: 'Pizza', text: 'Do you deliver pizza?' },
