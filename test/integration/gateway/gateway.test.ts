@@ -2,7 +2,6 @@
 // It starts its own nats-server (so it may kill it) and stops every node and server it started.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { WEBHOOK_PATH } from '../../../gateway/app.ts';
 import { GatewayErrorCode, gatewayErrorStatus } from '../../../gateway/errors.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../support/sign-webhook.ts';
+import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
 // Silent: the 503s this suite provokes on purpose would otherwise print as errors.
 const logger: Logger = {
@@ -29,11 +29,6 @@ const logger: Logger = {
   debug: () => undefined,
   child: () => logger,
 };
-
-function fixture(name: string): Record<string, unknown> {
-  const url = new URL(`../../fixtures/webhooks/${name}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
-}
 
 interface StoredMail {
   seq: number;

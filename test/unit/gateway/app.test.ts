@@ -1,6 +1,4 @@
 // Tests for the gateway HTTP app through app.inject() and a real loopback socket, with an in-memory sink.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
@@ -15,11 +13,7 @@ import {
 } from '../../../gateway/errors.ts';
 import type { VerifiedWebhook } from '../../../gateway/webhook.ts';
 import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../support/sign-webhook.ts';
-
-const fixtureDir = join(import.meta.dirname, '../../fixtures/webhooks');
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(fixtureDir, `${name}.json`), 'utf8')) as Record<string, unknown>;
-}
+import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
 interface Published {
   event: VerifiedWebhook;

@@ -1,6 +1,4 @@
 // Unit tests for the webhook core: signature checks, schema validation, sender normalisation, classification.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { WebhookSecretError } from '../../../gateway/errors.ts';
 import {
@@ -13,11 +11,8 @@ import {
 } from '../../../gateway/webhook.ts';
 import type { AgentmailMessageWire } from '../../../schemas/agentmail.ts';
 import { randomWebhookSecret, signWebhook } from '../../support/sign-webhook.ts';
+import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
-const fixtureDir = join(import.meta.dirname, '../../fixtures/webhooks');
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(fixtureDir, `${name}.json`), 'utf8')) as Record<string, unknown>;
-}
 function receivedWith(mutate: (message: Record<string, unknown>) => void): Record<string, unknown> {
   const payload = fixture('message-received');
   mutate(payload['message'] as Record<string, unknown>);
