@@ -185,23 +185,31 @@ export interface DraftContext {
   readonly brand: string;
 }
 
+/** A notice in the draft's language, addressed to the customer, in place of the draft's own text and HTML. */
+function noticeBody(
+  draft: ReplyDraft,
+  context: DraftContext,
+  kind: 'refusal' | 'noAnswer',
+): { text: string; html: string } {
+  const text = noticeText(
+    templateLanguage(draft.language),
+    kind,
+    context.customerName,
+    context.subject,
+    context.brand,
+  );
+  return { text, html: toHtml(text) };
+}
+
 /** Applies the output filter to a draft: if anything trips, the whole draft becomes a safe refusal and escalates. */
 export function filterDraft(draft: ReplyDraft, policy: OutputPolicy, context: DraftContext): ReplyDraft {
   const findings = [
     ...new Set([...inspectOutput(draft.text, policy), ...inspectOutput(draft.html ?? '', policy)]),
   ].sort();
   if (findings.length === 0) return draft;
-  const text = noticeText(
-    templateLanguage(draft.language),
-    'refusal',
-    context.customerName,
-    context.subject,
-    context.brand,
-  );
   return {
     ...draft,
-    text,
-    html: toHtml(text),
+    ...noticeBody(draft, context, 'refusal'),
     grounded: false,
     escalate: true,
     escalateReason: 'output-filter',
@@ -212,17 +220,9 @@ export function filterDraft(draft: ReplyDraft, policy: OutputPolicy, context: Dr
 /** An answer not grounded in the knowledge base is never sent as is: it becomes the holding reply and escalates. */
 export function enforceGrounding(draft: ReplyDraft, context: DraftContext): ReplyDraft {
   if (draft.grounded) return draft;
-  const text = noticeText(
-    templateLanguage(draft.language),
-    'noAnswer',
-    context.customerName,
-    context.subject,
-    context.brand,
-  );
   return {
     ...draft,
-    text,
-    html: toHtml(text),
+    ...noticeBody(draft, context, 'noAnswer'),
     escalate: true,
     escalateReason: draft.escalateReason ?? 'ungrounded',
   };
