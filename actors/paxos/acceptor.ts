@@ -139,16 +139,28 @@ function decidedReply<V>(state: AcceptorState<V>, instance: string, value: V, to
   return [{ kind: 'send', to, msg: { type: 'decided', instance, value, from: state.id } }];
 }
 
+/**
+ * What a prepare or an accept for one instance gets before its own rule applies: a decided instance answers with
+ * its decision (the sender catches up); a ballot below the instance's promise, or the leader floor, is refused
+ * (P1b/P2b: never act on a ballot below a promise). Undefined when the rule itself decides.
+ */
+function answerBeforeRule<V>(
+  state: AcceptorState<V>,
+  inst: InstanceState<V> | undefined,
+  msg: { instance: string; ballot: Ballot; from: string },
+): AcceptorOut<V>[] | undefined {
+  if (inst?.decided !== undefined) return decidedReply(state, msg.instance, inst.decided, msg.from);
+  const promised = effectivePromise(state, inst);
+  if (!atLeast(msg.ballot, promised)) return [nack(state, msg.ballot, promised!, msg.from, msg.instance)];
+  return undefined;
+}
+
 // P1b (Paxos Made Simple): promise never to accept a ballot below `ballot`, and report the highest accepted
 // proposal. Equal ballots are promised again so a duplicated prepare gets the same answer.
 function onPrepare<V>(state: AcceptorState<V>, msg: Prepare): StepResult<AcceptorState<V>, AcceptorOut<V>> {
   const inst = state.instances.get(msg.instance);
-  if (inst?.decided !== undefined)
-    return { state, out: decidedReply(state, msg.instance, inst.decided, msg.from) };
-  const promised = effectivePromise(state, inst);
-  if (!atLeast(msg.ballot, promised)) {
-    return { state, out: [nack(state, msg.ballot, promised!, msg.from, msg.instance)] };
-  }
+  const answer = answerBeforeRule(state, inst, msg);
+  if (answer) return { state, out: answer };
   const reply: Promised<V> = { type: 'promise', instance: msg.instance, ballot: msg.ballot, from: state.id };
   if (inst?.accepted !== undefined) reply.accepted = inst.accepted;
   if (inst?.promised !== undefined && compareBallots(msg.ballot, inst.promised) <= 0) {
@@ -167,12 +179,8 @@ function onPrepare<V>(state: AcceptorState<V>, msg: Prepare): StepResult<Accepto
 // P2b: accept unless a higher ballot was promised. Accepting also promises the ballot (it is >= promise).
 function onAccept<V>(state: AcceptorState<V>, msg: Accept<V>): StepResult<AcceptorState<V>, AcceptorOut<V>> {
   const inst = state.instances.get(msg.instance);
-  if (inst?.decided !== undefined)
-    return { state, out: decidedReply(state, msg.instance, inst.decided, msg.from) };
-  const promised = effectivePromise(state, inst);
-  if (!atLeast(msg.ballot, promised)) {
-    return { state, out: [nack(state, msg.ballot, promised!, msg.from, msg.instance)] };
-  }
+  const answer = answerBeforeRule(state, inst, msg);
+  if (answer) return { state, out: answer };
   const reply: Accepted<V> = {
     type: 'accepted',
     instance: msg.instance,
