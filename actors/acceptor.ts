@@ -12,7 +12,7 @@ import { openAppendLog, type AppendLog } from './storage/append-log.ts';
 import { AssignmentStore, instanceFromKey } from './assignment-store.ts';
 import { BloomFilter } from './bloom-filter.ts';
 import { Actor } from './runtime.ts';
-import { sendPaxos, consensusOps } from './paxos-wire.ts';
+import { PaxosOutbox, consensusOps, unbatch } from './paxos-wire.ts';
 
 type V = OwnerValue;
 type Msg = core.AcceptorMessage<V>;
@@ -35,6 +35,7 @@ export class AcceptorActor extends Actor {
   private disk!: AppendLog;
   private store!: AssignmentStore;
   private subs: Subscription[] = [];
+  private outbox!: PaxosOutbox;
   /** The tail of the persist-then-send chain: every answer waits for all earlier records to be synced. */
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
@@ -63,10 +64,15 @@ export class AcceptorActor extends Actor {
     this.state = core.restore<V>({ id: this.id }, opened.records as core.AcceptorRecord<V>[]);
     this.emit('acceptor.restored', { ...opened.recovered, replayed: opened.records.length });
     this.store = await AssignmentStore.open(this.ctx.bus);
+    this.outbox = new PaxosOutbox(this.ctx.bus);
     await this.watchRecords();
     this.subs.push(
-      this.handle(contracts.prepare, {}, (m) => this.receive(m)),
-      this.handle(contracts.accept, {}, (m) => this.receive(m)),
+      this.handle(contracts.prepare, {}, (m) => {
+        for (const msg of unbatch(m)) void this.receive(msg);
+      }),
+      this.handle(contracts.accept, {}, (m) => {
+        for (const msg of unbatch(m)) void this.receive(msg);
+      }),
     );
   }
 
@@ -169,7 +175,7 @@ export class AcceptorActor extends Actor {
     this.tail = Promise.all([prev, synced]).then(
       () => {
         if (records.length > 0) syncSeconds.observe((performance.now() - started) / 1000);
-        for (const o of r.out) if (o.kind === 'send') sendPaxos(this.ctx.bus, o.to, o.msg);
+        for (const o of r.out) if (o.kind === 'send') this.outbox.send(o.to, o.msg);
       },
       (e) => {
         // Not synced means not promised: say nothing (a proposer retries), and stop, since the disk is failing.

@@ -5,7 +5,7 @@ import type { LookupReplyMsg, OwnerValue } from '../schemas/paxos.ts';
 import * as core from './paxos/learner.ts';
 import { AssignmentStore, ConflictingDecisionError } from './assignment-store.ts';
 import { RecentSet } from './recent-set.ts';
-import { consensusOps } from './paxos-wire.ts';
+import { consensusOps, unbatch } from './paxos-wire.ts';
 import { Actor } from './runtime.ts';
 
 type V = OwnerValue;
@@ -41,9 +41,10 @@ export class LearnerActor extends Actor {
     this.store = await AssignmentStore.open(this.ctx.bus);
     // Catching up after a restart needs no replay: lookups fall through to the durable record.
     this.state = core.initialState<V>({ id: this.id, acceptors: this.acceptors });
-    this.handle(contracts.toLearners, {}, (msg) => {
-      if (this.recent.has(msg.instance)) return;
-      this.apply(core.step(this.state, { type: 'message', msg }));
+    this.handle(contracts.toLearners, {}, (m) => {
+      for (const msg of unbatch(m)) {
+        if (!this.recent.has(msg.instance)) this.apply(core.step(this.state, { type: 'message', msg }));
+      }
     });
     this.handle(contracts.lookup, {}, (q) => this.lookup(q.instance), { queue: 'learners' });
     let forgets = 0;

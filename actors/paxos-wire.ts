@@ -1,7 +1,7 @@
 // Maps the Paxos cores' destinations (roles and node ids) to subjects; the only Paxos code that knows the bus.
 import { Counter, Histogram } from 'prom-client';
 import type { Bus } from '../bus/bus.ts';
-import { contracts } from '../bus/contracts.ts';
+import { contracts, maxBatch, type Batch, type OneOrBatch } from '../bus/contracts.ts';
 import { registry } from '../bus/metrics.ts';
 import type {
   AcceptMsg,
@@ -40,30 +40,99 @@ export type PaxosWireMessage =
   | DecidedMsg
   | PaxosErrorMsg;
 
-/** Sends one core output: `acceptors` and `learners` fan out on their subject; anything else is a proposer id. */
-export function sendPaxos(bus: Bus, to: string, msg: PaxosWireMessage): void {
-  switch (msg.type) {
-    case 'prepare':
-    case 'prepare-all':
-      consensusOps.inc({ phase: msg.type, result: 'sent' });
-      return bus.publish(contracts.prepare, {}, msg);
-    case 'accept':
-      consensusOps.inc({ phase: 'accept', result: 'sent' });
-      return bus.publish(contracts.accept, {}, msg);
-    case 'accepted':
-    case 'decided':
-      if (to === 'learners') return bus.publish(contracts.toLearners, {}, msg);
-      return bus.publish(contracts.toProposer, { proposerId: to }, msg);
-    case 'promise':
-    case 'promise-all':
-    case 'nack':
-      consensusOps.inc({ phase: msg.type, result: 'sent' });
-      return bus.publish(contracts.toProposer, { proposerId: to }, msg);
-    case 'error':
-      throw new Error(`a Paxos error is a reply, not a send (to ${to})`);
-    default: {
-      const never: never = msg;
-      throw new Error(`unknown Paxos message ${JSON.stringify(never)}`);
+/** Messages waiting for one destination; the contract's schema checks them when the batch is published. */
+interface Queue {
+  contract:
+    | typeof contracts.prepare
+    | typeof contracts.accept
+    | typeof contracts.toLearners
+    | typeof contracts.toProposer;
+  params: Record<string, string>;
+  messages: unknown[];
+}
+
+/**
+ * Sends the cores' outputs, batched: everything one event-loop turn produces for one destination goes out
+ * as one NATS message (in order), so 64 proposals in flight cost a handful of messages, not hundreds.
+ * `acceptors` and `learners` fan out on their subject; any other destination is a proposer id.
+ */
+export class PaxosOutbox {
+  private readonly queues = new Map<string, Queue>();
+  private scheduled = false;
+
+  constructor(private readonly bus: Bus) {}
+
+  send(to: string, msg: PaxosWireMessage): void {
+    switch (msg.type) {
+      case 'prepare':
+      case 'prepare-all':
+        consensusOps.inc({ phase: msg.type, result: 'sent' });
+        return this.queue('prepare', contracts.prepare, {}, msg);
+      case 'accept':
+        consensusOps.inc({ phase: 'accept', result: 'sent' });
+        return this.queue('accept', contracts.accept, {}, msg);
+      case 'accepted':
+      case 'decided':
+        if (to === 'learners') {
+          return this.queue('learners', contracts.toLearners, {}, msg);
+        }
+        return this.toProposer(to, msg);
+      case 'promise':
+      case 'promise-all':
+      case 'nack':
+        consensusOps.inc({ phase: msg.type, result: 'sent' });
+        return this.toProposer(to, msg);
+      case 'error':
+        throw new Error(`a Paxos error is a reply, not a send (to ${to})`);
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown Paxos message ${JSON.stringify(never)}`);
+      }
     }
   }
+
+  private toProposer(
+    proposerId: string,
+    msg: PromiseMsg | PromiseAllMsg | NackMsg | AcceptedMsg | DecidedMsg,
+  ) {
+    this.queue(`proposer:${proposerId}`, contracts.toProposer, { proposerId }, msg);
+  }
+
+  private queue(
+    key: string,
+    contract: Queue['contract'],
+    params: Record<string, string>,
+    msg: unknown,
+  ): void {
+    let q = this.queues.get(key);
+    if (!q) {
+      q = { contract, params, messages: [] };
+      this.queues.set(key, q);
+    }
+    q.messages.push(msg);
+    if (q.messages.length >= maxBatch) this.flushOne(key, q);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    for (const [key, q] of this.queues) this.flushOne(key, q);
+  }
+
+  private flushOne(key: string, q: Queue): void {
+    this.queues.delete(key);
+    if (q.messages.length === 0 || !this.bus.connected) return;
+    const body = q.messages.length === 1 ? q.messages[0] : { type: 'batch', messages: q.messages };
+    this.bus.publish(q.contract, q.params, body as never);
+  }
+}
+
+/** The messages of one delivery, whether it came alone or in a batch. */
+export function unbatch<M>(m: OneOrBatch<M>): M[] {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'batch'
+    ? (m as Batch<M>).messages
+    : [m as M];
 }

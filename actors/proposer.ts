@@ -7,7 +7,7 @@ import { contracts } from '../bus/contracts.ts';
 import type { OwnerValue, ProposeMsg } from '../schemas/paxos.ts';
 import * as core from './paxos/proposer.ts';
 import { ClusterView } from './cluster-view.ts';
-import { consensusOps, decisionSeconds, sendPaxos } from './paxos-wire.ts';
+import { consensusOps, decisionSeconds, PaxosOutbox, unbatch } from './paxos-wire.ts';
 import { Actor } from './runtime.ts';
 
 type V = OwnerValue;
@@ -27,6 +27,7 @@ export class ProposerActor extends Actor {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private nextRequest = 0;
   private forgetTimer: NodeJS.Timeout | undefined;
+  private outbox!: PaxosOutbox;
   private view: ClusterView | undefined;
   /**
    * The core's id, unique per incarnation: the core keeps no rounds on disk, so a restarted proposer
@@ -66,9 +67,11 @@ export class ProposerActor extends Actor {
     this.view.onChange(() => this.electDistinguished());
     this.electDistinguished();
     this.handle(contracts.propose, {}, (req, msg) => this.request(req, msg), { queue: 'proposers' });
-    this.handle(contracts.toProposer, { proposerId: this.ballotId }, (msg) =>
-      this.apply({ type: 'message', now: Date.now(), msg }),
-    );
+    this.outbox = new PaxosOutbox(this.ctx.bus);
+    this.handle(contracts.toProposer, { proposerId: this.ballotId }, (m) => {
+      const now = Date.now();
+      for (const msg of unbatch(m)) this.apply({ type: 'message', now, msg });
+    });
     // Decided instances are in the durable record; the core need not remember them.
     this.forgetTimer = setInterval(() => {
       if (this.state.decided.size > 0) this.state = core.forget(this.state, [...this.state.decided.keys()]);
@@ -116,7 +119,7 @@ export class ProposerActor extends Actor {
     for (const o of r.out) {
       switch (o.kind) {
         case 'send':
-          sendPaxos(this.ctx.bus, o.to, o.msg);
+          this.outbox.send(o.to, o.msg);
           break;
         case 'reply': {
           const w = this.waiting.get(o.requestId);

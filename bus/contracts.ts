@@ -67,10 +67,34 @@ registerSchemas([
   promiseAllSchema,
   nackSchema,
   acceptedSchema,
+  acceptSchema,
 ]);
 
 /** Several message schemas on one subject, told apart by their `type`. */
 const anyOf = (...schemas: { $id: string }[]) => ({ anyOf: schemas.map((s) => ({ $ref: s.$id })) });
+
+/** What one event-loop turn produced for one destination, in one NATS message (actors/paxos-wire.ts). */
+export type Batch<M> = { type: 'batch'; messages: M[] };
+export type OneOrBatch<M> = M | Batch<M>;
+
+/** Most messages a batch may carry: 1,024 accepts stay far below NATS's 1 MB payload limit. */
+export const maxBatch = 1024;
+
+/** Either one of `schemas`, or a batch of them. */
+const oneOrBatch = (...schemas: { $id: string }[]) => ({
+  anyOf: [
+    ...anyOf(...schemas).anyOf,
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'messages'],
+      properties: {
+        type: { const: 'batch' },
+        messages: { type: 'array', minItems: 1, maxItems: maxBatch, items: anyOf(...schemas) },
+      },
+    },
+  ],
+});
 
 /** `Body` and `Reply` are phantom: the types derived from `schema` and `replySchema` (FromSchema), carried for callers. */
 export interface Contract<T extends SubjectTemplate = SubjectTemplate, Body = unknown, Reply = never> {
@@ -118,21 +142,21 @@ export const contracts = {
     proposeSchema,
     anyOf(decidedSchema, paxosErrorSchema),
   ),
-  prepare: contract<PrepareMsg | PrepareAllMsg>()(
+  prepare: contract<OneOrBatch<PrepareMsg | PrepareAllMsg>>()(
     'paxos-prepare',
     Subjects.paxosPrepare,
-    anyOf(prepareSchema, prepareAllSchema),
+    oneOrBatch(prepareSchema, prepareAllSchema),
   ),
-  accept: contract<AcceptMsg>()('paxos-accept', Subjects.paxosAccept, acceptSchema),
-  toProposer: contract<PromiseMsg | PromiseAllMsg | NackMsg | AcceptedMsg | DecidedMsg>()(
+  accept: contract<OneOrBatch<AcceptMsg>>()('paxos-accept', Subjects.paxosAccept, oneOrBatch(acceptSchema)),
+  toProposer: contract<OneOrBatch<PromiseMsg | PromiseAllMsg | NackMsg | AcceptedMsg | DecidedMsg>>()(
     'paxos-to-proposer',
     Subjects.paxosToProposer,
-    anyOf(promiseSchema, promiseAllSchema, nackSchema, acceptedSchema, decidedSchema),
+    oneOrBatch(promiseSchema, promiseAllSchema, nackSchema, acceptedSchema, decidedSchema),
   ),
-  toLearners: contract<AcceptedMsg | DecidedMsg>()(
+  toLearners: contract<OneOrBatch<AcceptedMsg | DecidedMsg>>()(
     'paxos-to-learners',
     Subjects.paxosAccepted,
-    anyOf(acceptedSchema, decidedSchema),
+    oneOrBatch(acceptedSchema, decidedSchema),
   ),
   lookup: contract<LookupMsg, LookupReplyMsg>()(
     'paxos-lookup',
