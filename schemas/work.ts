@@ -6,6 +6,15 @@ import { replyDraftSchema, type ReplyDraft } from './reply.ts';
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const id = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 const actorId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$' } as const;
+/** The Paxos epoch of a conversation's owner (conv/<thread>/<epoch>). */
+const epoch = { type: 'integer', minimum: 0 } as const;
+
+/**
+ * The received email a work record is about. `messageId` is its RFC 5322 Message-ID as AgentMail gives it:
+ * replies thread to it, and with the inbox it keys the reply record.
+ */
+const receivedEmailKey = { inboxId: id, threadId: id, messageId: id } as const;
+const receivedEmailKeyRequired = ['inboxId', 'threadId', 'messageId'] as const;
 
 // The classification travels inside bus messages by reference, so there is one definition of it.
 const classificationRef = { $ref: classificationSchema.$id } as const;
@@ -38,9 +47,7 @@ export const WorkItem = {
   additionalProperties: false,
   required: [
     'type',
-    'inboxId',
-    'threadId',
-    'messageId',
+    ...receivedEmailKeyRequired,
     'eventId',
     'owner',
     'epoch',
@@ -51,15 +58,12 @@ export const WorkItem = {
   ],
   properties: {
     type: { const: 'work-item' },
-    inboxId: id,
-    threadId: id,
-    /** The received message's id (RFC 5322 Message-ID as AgentMail gives it): replies thread to it. */
-    messageId: id,
+    ...receivedEmailKey,
     /** AgentMail's event id and the Svix delivery id, for tracing a reply back to the webhook. */
     eventId: id,
     svixId: { type: 'string' },
     owner: actorId,
-    epoch: { type: 'integer', minimum: 0 },
+    epoch,
     instance: { type: 'string', minLength: 1 },
     classification: classificationRef,
     email: emailPart,
@@ -82,9 +86,7 @@ export const HumanEscalation = {
   additionalProperties: false,
   required: [
     'type',
-    'inboxId',
-    'threadId',
-    'messageId',
+    ...receivedEmailKeyRequired,
     'agentId',
     'epoch',
     'reasons',
@@ -94,13 +96,11 @@ export const HumanEscalation = {
   ],
   properties: {
     type: { const: 'human-escalation' },
-    inboxId: id,
-    threadId: id,
-    messageId: id,
+    ...receivedEmailKey,
     eventId: { type: 'string' },
     /** The owning agent that handed it over. */
     agentId: actorId,
-    epoch: { type: 'integer', minimum: 0 },
+    epoch,
     /** Classification reasons (human_requested, legal_threat...) or the responder's (no-kb-match...). */
     reasons: { type: 'array', minItems: 1, maxItems: 32, items: { type: 'string', maxLength: 200 } },
     classification: classificationRef,
@@ -158,7 +158,7 @@ export const ConversationState = {
     threadId: id,
     owner: actorId,
     specialization: { type: 'string' },
-    epoch: { type: 'integer', minimum: 0 },
+    epoch,
     status: { type: 'string', enum: ConversationStatus },
     /** The last received message ids, newest last (bounded). */
     messageIds: { type: 'array', maxItems: 50, items: id },
@@ -188,9 +188,7 @@ export const ReplyRecord = {
   required: [
     'type',
     'status',
-    'inboxId',
-    'threadId',
-    'messageId',
+    ...receivedEmailKeyRequired,
     'agentId',
     'epoch',
     'idempotencyKey',
@@ -200,11 +198,9 @@ export const ReplyRecord = {
   properties: {
     type: { const: 'reply-record' },
     status: { type: 'string', enum: ReplyStatus },
-    inboxId: id,
-    threadId: id,
-    messageId: id,
+    ...receivedEmailKey,
     agentId: actorId,
-    epoch: { type: 'integer', minimum: 0 },
+    epoch,
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 256 },
     audit: {
       type: 'object',
