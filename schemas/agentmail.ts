@@ -241,97 +241,35 @@ const domainData = {
   additionalProperties: true,
 } as const;
 
-// Written out one by one: json-schema-to-ts loses the literal event_type through a generic helper.
-export const messageSentEventSchema = {
-  $id: 'agentmail.event.message.sent',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'send'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.sent' },
-    event_id: id,
-    send: sendData,
-  },
-  additionalProperties: true,
-} as const;
+/**
+ * A delivery-side event: the envelope plus its one data key (`otherEventDataKeys`). The `const` type parameters
+ * keep event_type and the key literal, so FromSchema derives the same exact types as a schema written out by
+ * hand; a plain generic widened event_type to string (test/unit/gateway/agentmail-schemas.test.ts checks it).
+ */
+function eventSchema<const T extends OtherEventType, const D>(eventType: T, data: D) {
+  type K = (typeof otherEventDataKeys)[T];
+  const key: K = otherEventDataKeys[eventType];
+  return {
+    $id: `agentmail.event.${eventType}`,
+    type: 'object',
+    required: ['type', 'event_type', 'event_id', key],
+    properties: {
+      type: { const: 'event' },
+      event_type: { const: eventType },
+      event_id: id,
+      ...({ [key]: data } as { readonly [P in K]: D }),
+    },
+    additionalProperties: true,
+  } as const;
+}
 
-export const messageDeliveredEventSchema = {
-  $id: 'agentmail.event.message.delivered',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'delivery'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.delivered' },
-    event_id: id,
-    delivery: sendData,
-  },
-  additionalProperties: true,
-} as const;
-
-export const messageBouncedEventSchema = {
-  $id: 'agentmail.event.message.bounced',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'bounce'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.bounced' },
-    event_id: id,
-    bounce: bounceData,
-  },
-  additionalProperties: true,
-} as const;
-
-export const messageComplainedEventSchema = {
-  $id: 'agentmail.event.message.complained',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'complaint'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.complained' },
-    event_id: id,
-    complaint: complaintData,
-  },
-  additionalProperties: true,
-} as const;
-
-export const messageRejectedEventSchema = {
-  $id: 'agentmail.event.message.rejected',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'reject'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.rejected' },
-    event_id: id,
-    reject: rejectData,
-  },
-  additionalProperties: true,
-} as const;
-
-export const messageOpenedEventSchema = {
-  $id: 'agentmail.event.message.opened',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'open'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'message.opened' },
-    event_id: id,
-    open: openData,
-  },
-  additionalProperties: true,
-} as const;
-
-export const domainVerifiedEventSchema = {
-  $id: 'agentmail.event.domain.verified',
-  type: 'object',
-  required: ['type', 'event_type', 'event_id', 'domain'],
-  properties: {
-    type: { const: 'event' },
-    event_type: { const: 'domain.verified' },
-    event_id: id,
-    domain: domainData,
-  },
-  additionalProperties: true,
-} as const;
+export const messageSentEventSchema = eventSchema('message.sent', sendData);
+export const messageDeliveredEventSchema = eventSchema('message.delivered', sendData);
+export const messageBouncedEventSchema = eventSchema('message.bounced', bounceData);
+export const messageComplainedEventSchema = eventSchema('message.complained', complaintData);
+export const messageRejectedEventSchema = eventSchema('message.rejected', rejectData);
+export const messageOpenedEventSchema = eventSchema('message.opened', openData);
+export const domainVerifiedEventSchema = eventSchema('domain.verified', domainData);
 
 /** Every AgentMail schema, by role; `byEventType` is what a validator dispatches on after the envelope. */
 export const agentmailSchemas = {
