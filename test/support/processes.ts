@@ -103,7 +103,8 @@ export class NodeProcess {
         r();
       }),
     );
-    await this.waitReady(this.opts.readyTimeoutMs ?? 30_000);
+    // Generous: five tsx processes starting at once on a busy 2-core machine took over 30 s.
+    await this.waitReady(this.opts.readyTimeoutMs ?? 90_000);
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
