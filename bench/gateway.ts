@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Webhook } from 'svix';
+import { signWebhook } from '../scripts/sign-webhook.ts';
 import { freePort, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
 import { Streams } from '../bus/provision.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
@@ -70,7 +70,6 @@ interface Signed {
 
 /** A realistic message.received (about 2.5 kB) with its own ids, signed now: Svix signatures are good for 5 minutes. */
 function signBatch(run: string, n: number): Signed[] {
-  const wh = new Webhook(secret);
   const now = new Date();
   const out: Signed[] = [];
   for (let i = 0; i < n; i++) {
@@ -83,18 +82,8 @@ function signBatch(run: string, n: number): Signed[] {
       message: { ...template.message, thread_id: thread, message_id: `<${run}.${i}@mail.example.com>` },
       thread: { ...template.thread, thread_id: thread },
     };
-    const body = JSON.stringify(payload);
-    out.push({
-      svixId,
-      eventId,
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'svix-id': svixId,
-        'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'svix-signature': wh.sign(svixId, now, body),
-      },
-    });
+    const signed = signWebhook(secret, payload, { msgId: svixId, date: now });
+    out.push({ svixId, eventId, body: signed.body, headers: signed.headers });
   }
   return out;
 }

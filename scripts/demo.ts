@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Webhook } from 'svix';
 import { Bus } from '../bus/bus.ts';
 import { ConfigError, loadConfig } from '../bus/config.ts';
 import { contracts } from '../bus/contracts.ts';
 import { createLogger } from '../bus/logger.ts';
 import { ReplyStore } from '../actors/work-store.ts';
 import type { ActorEvent } from '../schemas/bus.ts';
+import { signWebhook } from './sign-webhook.ts';
 import { messageReceivedEvent } from './received-event.ts';
 
 interface DemoMail {
@@ -107,7 +107,6 @@ async function main(): Promise<void> {
   await bus.nc.flush();
   const replies = await ReplyStore.open(bus);
   const run = randomBytes(3).toString('hex');
-  const hook = new Webhook(secret);
 
   try {
     for (const mail of mails) {
@@ -125,17 +124,11 @@ async function main(): Promise<void> {
           eventId: `evt_demo_${randomBytes(6).toString('hex')}`,
         }),
       );
-      const svixId = `msg_demo_${randomBytes(8).toString('hex')}`;
-      const now = new Date();
+      const signed = signWebhook(secret, body, { msgId: `msg_demo_${randomBytes(8).toString('hex')}` });
       const res = await fetch(`${gateway}/webhook/agentmail`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'svix-id': svixId,
-          'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'svix-signature': hook.sign(svixId, now, body),
-        },
-        body,
+        headers: signed.headers,
+        body: signed.body,
       }).catch((e: Error) => {
         process.stderr.write(
           `Cannot reach the gateway at ${gateway} (${e.message}). Is \`npm start\` running?\n`,

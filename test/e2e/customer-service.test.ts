@@ -9,7 +9,7 @@ import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
 import { ReplyStore } from '../../actors/work-store.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
-import { randomWebhookSecret } from '../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 import { deliverMail, mailIds, testInbox as inbox, type Mail } from '../support/received-mail.ts';
 import { eventually, startChildNode, startTestNode, type TestNode } from '../support/node-harness.ts';
 

@@ -14,7 +14,7 @@ import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmai
 import { testNats, type TestNats } from '../support/nats.ts';
 import { eventually, startTestNode, type TestNode } from '../support/node-harness.ts';
 import { deliverMail, newMail as newTestMail, type Mail } from '../support/received-mail.ts';
-import { randomWebhookSecret } from '../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 
 /** Each mail has its own inbox, so the HUMAN stream's per-subject count is this mail's count. */
 const newMail = (label: string, subject: string, text: string): Mail =>

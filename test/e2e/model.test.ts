@@ -19,7 +19,7 @@ import {
 import { testNats, type TestNats } from '../support/nats.ts';
 import { startTestNode, type TestNode } from '../support/node-harness.ts';
 import { deliverMail, newMail, testInbox as inbox, testSender, type Mail } from '../support/received-mail.ts';
-import { randomWebhookSecret } from '../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 
 const modelName = 'fake-model-e2e';
 const modelTimeoutSeconds = 2;

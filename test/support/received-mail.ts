@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { messageReceivedEvent, type ReceivedMail } from '../../scripts/received-event.ts';
 import type { FakeAgentMail } from './fake-agentmail.ts';
-import { signWebhook } from './sign-webhook.ts';
+import { signWebhook } from '../../scripts/sign-webhook.ts';
 
 /** The inbox a suite uses unless a test needs one of its own. */
 export const testInbox = 'support@acme.agentmail.to';

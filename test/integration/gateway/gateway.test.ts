@@ -18,7 +18,7 @@ import type { GatewayActor } from '../../../actors/gateway.ts';
 import { WEBHOOK_PATH } from '../../../gateway/app.ts';
 import { GatewayErrorCode, gatewayErrorStatus } from '../../../gateway/errors.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
-import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../support/sign-webhook.ts';
+import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../../scripts/sign-webhook.ts';
 import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
 // Silent: the 503s this suite provokes on purpose would otherwise print as errors.

@@ -12,7 +12,7 @@ import {
   type GatewayErrorBody,
 } from '../../../gateway/errors.ts';
 import type { VerifiedWebhook } from '../../../gateway/webhook.ts';
-import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../support/sign-webhook.ts';
+import { randomWebhookSecret, signWebhook, type SignedWebhook } from '../../../scripts/sign-webhook.ts';
 import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
 interface Published {

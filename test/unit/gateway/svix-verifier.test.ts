@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { Webhook } from 'svix';
 import { createWebhookVerifier } from '../../../gateway/webhook.ts';
-import { randomWebhookSecret } from '../../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../../../scripts/sign-webhook.ts';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; name: string; message: string };
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { WebhookSecretError } from '../../../gateway/errors.ts';
 import { createWebhookVerifier } from '../../../gateway/webhook.ts';
 import { loadOrCreateWebhookSecret, WEBHOOK_SECRET_FILE } from '../../../gateway/webhook-secret.ts';
-import { randomWebhookSecret } from '../../support/sign-webhook.ts';
+import { randomWebhookSecret } from '../../../scripts/sign-webhook.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

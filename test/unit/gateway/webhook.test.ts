@@ -10,7 +10,7 @@ import {
   type WebhookOutcome,
 } from '../../../gateway/webhook.ts';
 import type { AgentmailMessageWire } from '../../../schemas/agentmail.ts';
-import { randomWebhookSecret, signWebhook } from '../../support/sign-webhook.ts';
+import { randomWebhookSecret, signWebhook } from '../../../scripts/sign-webhook.ts';
 import { webhookFixture as fixture } from '../../support/webhook-fixtures.ts';
 
 function receivedWith(mutate: (message: Record<string, unknown>) => void): Record<string, unknown> {

@@ -1,4 +1,4 @@
-// Test helper: signs a webhook body exactly as AgentMail (Svix) does, using svix's own signer; must not be imported by production code.
+// Signs a webhook body exactly as AgentMail (Svix) does, with svix's own signer: for the demo, the bench and tests, never the gateway.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
 
