@@ -334,27 +334,11 @@ export class AgentActor extends Actor {
     const ackText = this.ctx.config.escalationAck;
     const why = reasons.length > 0 ? reasons : ['needs-human'];
     m.working();
+    // Each step is idempotent (label set, idempotency key, msgID), so a retry after a crash repeats none.
+    // The acknowledgement goes first, so the human queue says truthfully whether the customer got one; a
+    // refused acknowledgement never keeps the conversation from reaching a human.
+    let acknowledged = false;
     try {
-      // Each step is idempotent (msgID, label set, idempotency key), so a retry after a crash repeats none.
-      await this.ctx.bus.jsPublish(
-        contracts.humanQueue,
-        { inbox: item.inboxId },
-        {
-          type: 'human-escalation',
-          inboxId: item.inboxId,
-          threadId: item.threadId,
-          messageId: item.messageId,
-          eventId: item.eventId,
-          agentId: this.id,
-          epoch: item.epoch,
-          reasons: why,
-          classification: item.classification,
-          email: item.email,
-          acknowledged: ackText !== undefined,
-          at: new Date().toISOString(),
-        },
-        { msgID: humanMsgId(item.inboxId, item.messageId) },
-      );
       await this.label(item, true, true);
       if (ackText !== undefined) {
         await this.sender.sendReply(
@@ -367,16 +351,32 @@ export class AgentActor extends Actor {
           },
           this.aborter.signal,
         );
+        acknowledged = true;
       }
     } catch (e) {
-      if (isSendError(e)) {
-        if (e.retryable && m.info.deliveryCount < maxDeliver)
-          return nak(retryDelayMs(e, m.info.deliveryCount));
-        this.emit('escalation.failed', { code: e.code, status: e.status ?? 0 }, ids);
-        return term(e.code, e.message);
-      }
-      throw e;
+      if (!isSendError(e)) throw e;
+      if (e.retryable && m.info.deliveryCount < maxDeliver) return nak(retryDelayMs(e, m.info.deliveryCount));
+      this.emit('escalation.failed', { code: e.code, status: e.status ?? 0 }, ids);
     }
+    await this.ctx.bus.jsPublish(
+      contracts.humanQueue,
+      { inbox: item.inboxId },
+      {
+        type: 'human-escalation',
+        inboxId: item.inboxId,
+        threadId: item.threadId,
+        messageId: item.messageId,
+        eventId: item.eventId,
+        agentId: this.id,
+        epoch: item.epoch,
+        reasons: why,
+        classification: item.classification,
+        email: item.email,
+        acknowledged,
+        at: new Date().toISOString(),
+      },
+      { msgID: humanMsgId(item.inboxId, item.messageId) },
+    );
     const at = new Date().toISOString();
     const record: ReplyRecord = {
       type: 'reply-record',
@@ -388,16 +388,12 @@ export class AgentActor extends Actor {
       epoch: item.epoch,
       idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId, escalationAckPurpose),
       audit: this.audit(item, history, draft, at),
-      escalation: { reasons: why, at, acknowledged: ackText !== undefined },
+      escalation: { reasons: why, at, acknowledged },
       updatedAt: at,
     };
     await this.replies.settle(item.inboxId, item.messageId, () => record);
     await this.settleConversation(item, 'escalated', record);
-    this.emit(
-      'escalation.queued',
-      { agentId: this.id, reasons: why, acknowledged: ackText !== undefined, epoch: item.epoch },
-      ids,
-    );
+    this.emit('escalation.queued', { agentId: this.id, reasons: why, acknowledged, epoch: item.epoch }, ids);
     return ack;
   }
 

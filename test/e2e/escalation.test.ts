@@ -183,6 +183,20 @@ describe('escalation end to end', function () {
         deriveIdempotencyKey(small.inboxId, small.messageId),
       );
     });
+    it('still hands the conversation to a human, marked not acknowledged, when AgentMail refuses the acknowledgement', async function () {
+      const mail = newMail('ack-refused', 'Please', 'I want to speak to a person about my account, please.');
+      t.s.agentMail.script({ kind: 'status', status: 403 }, 1, { route: 'reply' });
+      await t.deliver(mail);
+      const queued = await t.waitFor('escalation.queued', mail);
+      expect(queued.data?.['acknowledged']).to.equal(false);
+      expect(t.s.node.events.some((e) => e.event === 'escalation.failed' && e.messageId === mail.messageId))
+        .to.be.true;
+      const human = await t.humanQueue(mail);
+      expect(human.count).to.equal(1);
+      expect(human.last).to.include({ messageId: mail.messageId, acknowledged: false });
+      expect(t.sentFor(mail)).to.have.length(0);
+      expect((await t.s.replies.get(mail.inboxId, mail.messageId))?.escalation?.acknowledged).to.equal(false);
+    });
   });
 
   describe('without ESCALATION_ACK', function () {
