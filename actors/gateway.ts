@@ -24,7 +24,7 @@ export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
         eventType: event.eventType,
         receivedAt: event.receivedAt,
       };
-      const opts = { msgID: msgId, retryForMs: timeoutMs };
+      const opts = { msgID: msgId, retryForMs: timeoutMs, coalesce: true };
       try {
         if (event.kind === 'received' && event.eventType === 'message.received') {
           await bus.jsPublish(

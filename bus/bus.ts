@@ -44,6 +44,20 @@ export class BadReplyError extends Error {
   }
 }
 
+export interface JsPublishOptions {
+  /** JetStream de-duplication id: a retry with the same id is stored once. */
+  msgID: string;
+  retryForMs?: number;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  /**
+   * Wait one event-loop turn so publishes from many callbacks share one socket write (see nextTurn). Worth it
+   * for a stream of independent requests (the gateway, quiet machine: 2,301 -> 3,322 webhooks/s, 361 -> 268 us
+   * of CPU each); on the Paxos learner's path it cut decisions/s by half, so it is opt-in.
+   */
+  coalesce?: boolean;
+}
+
 export type InvalidHandler = (info: { contract: string; subject: string; failure: SchemaFailure }) => void;
 
 export interface BusOptions {
@@ -211,21 +225,17 @@ export class Bus {
     c: C,
     params: Params<C>,
     body: BodyOf<C>,
-    opts: { msgID: string; retryForMs?: number; timeoutMs?: number; headers?: Record<string, string> },
+    opts: JsPublishOptions,
   ): Promise<PubAck> {
     return this.jsPublishRaw(subjectOf(c.subject, params), encode(c.name, c.schema, body), opts);
   }
 
-  async jsPublishRaw(
-    subject: string,
-    data: string | Uint8Array,
-    opts: { msgID: string; retryForMs?: number; timeoutMs?: number; headers?: Record<string, string> },
-  ): Promise<PubAck> {
+  async jsPublishRaw(subject: string, data: string | Uint8Array, opts: JsPublishOptions): Promise<PubAck> {
     const deadline = Date.now() + (opts.retryForMs ?? 10_000);
     const h = natsHeaders();
     for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
     let wait = 50;
-    await this.nextTurn();
+    if (opts.coalesce) await this.nextTurn();
     for (;;) {
       try {
         return await this.js.publish(subject, data, {
