@@ -30,7 +30,9 @@ export const DEFAULT_BUILTIN_OPTIONS: BuiltinOptions = {
   brand: 'Acme Cloud',
   minScore: 2.5,
   minCoverage: 0.5,
-  manyTerms: 3,
+  // Two distinctive terms at a strong score already pin the article ("download" + "invoice"); words the
+  // knowledge base never uses ("accountant", "copy") only dilute coverage.
+  manyTerms: 2,
   strongScore: 8,
   maxPassages: 3,
   maxSentences: 3,
