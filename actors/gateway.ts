@@ -8,7 +8,7 @@ import type { VerifiedWebhook } from '../gateway/webhook.ts';
 import { loadOrCreateWebhookSecret } from '../gateway/webhook-secret.ts';
 import { contracts } from '../bus/contracts.ts';
 import { registry } from '../bus/metrics.ts';
-import { missingStreams, Buckets } from '../bus/provision.ts';
+import { bucketStream, missingStreams, Buckets } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ActorEvent } from '../schemas/bus.ts';
 import { ClusterView } from './cluster-view.ts';
@@ -173,7 +173,7 @@ export class GatewayActor extends Actor {
     let conversations: number | null = null;
     try {
       const jsm = await this.ctx.bus.jsm();
-      conversations = (await jsm.streams.info(`KV_${Buckets.conversations}`)).state.num_subjects ?? 0;
+      conversations = (await jsm.streams.info(bucketStream(Buckets.conversations))).state.num_subjects ?? 0;
     } catch {
       conversations = null;
     }

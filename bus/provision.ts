@@ -23,6 +23,9 @@ export const Streams = {
   deadLetter: 'DEADLETTER',
 } as const;
 
+/** The stream behind a KV bucket (nats.js names it so). */
+export const bucketStream = (bucket: string) => `KV_${bucket}`;
+
 /** KV buckets: learned owners, conversation state, reply intent and outcome keyed by received message id. */
 export const Buckets = {
   assignments: 'assignments',
@@ -43,7 +46,7 @@ interface StreamSpec {
 const streamSpecs: StreamSpec[] = [
   {
     name: Streams.mail,
-    subjects: ['cs.mail.>'],
+    subjects: [patternOf(Subjects.mailReceived), patternOf(Subjects.mailOther), Subjects.mailUnknown],
     maxAgeMs: 7 * day,
     retention: RetentionPolicy.Limits,
     duplicateWindowMs: 10 * 60_000,
@@ -147,13 +150,13 @@ async function ensureStream(
 async function ensureBucket(bus: Bus, name: string, replicas: number, report: ProvisionReport) {
   const jsm = await bus.jsm();
   try {
-    await jsm.streams.info(`KV_${name}`);
-    report.unchanged.push(`KV_${name}`);
+    await jsm.streams.info(bucketStream(name));
+    report.unchanged.push(bucketStream(name));
   } catch (e) {
     if (!(e instanceof JetStreamApiError) || e.code !== 10059) throw e;
     // allow_direct false: reads go to the leader, so a write is visible to the next read (nats.md §5.6).
     await bus.kvm.create(name, { replicas, history: 5, allow_direct: false });
-    report.created.push(`KV_${name}`);
+    report.created.push(bucketStream(name));
   }
 }
 
@@ -170,7 +173,7 @@ export async function provision(bus: Bus, wantedReplicas: number, logger: Logger
 /** Readiness: every stream and bucket present. */
 export async function missingStreams(bus: Bus): Promise<string[]> {
   const jsm = await bus.jsm();
-  const names = [...streamSpecs.map((s) => s.name), ...Object.values(Buckets).map((b) => `KV_${b}`)];
+  const names = [...streamSpecs.map((s) => s.name), ...Object.values(Buckets).map(bucketStream)];
   const missing: string[] = [];
   for (const n of names) {
     try {
