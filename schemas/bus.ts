@@ -116,29 +116,3 @@ export const DeadLetter = {
   },
 } as const;
 export type DeadLetter = FromSchema<typeof DeadLetter>;
-
-/** The wire form of an error answer (CONVENTIONS §9): a timeout is never definite. */
-export const ErrorReply = {
-  $id: 'cs/error',
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'code', 'text', 'definite', 'retryable'],
-  properties: {
-    type: { const: 'error' },
-    code: { type: 'string' },
-    text: { type: 'string' },
-    definite: { type: 'boolean' },
-    retryable: { type: 'boolean' },
-  },
-} as const;
-export type ErrorReply = FromSchema<typeof ErrorReply>;
-
-export const busSchemas = [
-  Heartbeat,
-  Control,
-  ControlReply,
-  ActorEvent,
-  InvalidMessage,
-  DeadLetter,
-  ErrorReply,
-];
