@@ -18,7 +18,7 @@ import { Kvm } from '@nats-io/kv';
 import { decode, encode, type SchemaFailure } from './codec.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
 import type { Logger } from './logger.ts';
-import { natsConnected } from './metrics.ts';
+import { busMessagesTotal, handlerSeconds, natsConnected } from './metrics.ts';
 import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
 
 /** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */
@@ -189,6 +189,7 @@ export class Bus {
         }
         const r = decode<BodyOf<C>>(c.schema, msg.data);
         if (!r.ok) {
+          busMessagesTotal.inc({ contract: c.name, result: 'invalid' });
           onInvalid({ contract: c.name, subject: msg.subject, failure: r.failure });
           return;
         }
@@ -202,18 +203,23 @@ export class Bus {
     msg: Msg,
     fn: () => Promise<ReplyOf<C> | void> | ReplyOf<C> | void,
   ) {
+    const stopTimer = handlerSeconds.startTimer({ contract: c.name });
     try {
       const reply = await fn();
       if (reply !== undefined && msg.reply) {
         if (!c.replySchema) throw new Error(`${c.name} has no reply schema`);
         msg.respond(encode(c.name, c.replySchema, reply));
       }
+      busMessagesTotal.inc({ contract: c.name, result: 'ok' });
     } catch (e) {
+      busMessagesTotal.inc({ contract: c.name, result: 'error' });
       this.logger.error('handler failed', {
         contract: c.name,
         subject: msg.subject,
         error: (e as Error).message,
       });
+    } finally {
+      stopTimer();
     }
   }
 

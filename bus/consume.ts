@@ -13,6 +13,7 @@ import { decode, type SchemaFailure } from './codec.ts';
 import type { AnyContract, BodyOf } from './contracts.ts';
 import { contracts } from './contracts.ts';
 import type { Logger } from './logger.ts';
+import { busMessagesTotal, handlerSeconds } from './metrics.ts';
 
 /** What a handler decided about one message. `nak` redelivers after `delayMs`; `term` gives up (after recording why). */
 export type Outcome =
@@ -135,6 +136,10 @@ export async function consumeDurable<C extends AnyContract>(
   let release: (() => void) | undefined;
 
   const settle = async (m: JsMsg, outcome: Outcome) => {
+    busMessagesTotal.inc({
+      contract: c.name,
+      result: 'ack' in outcome ? 'ack' : 'nak' in outcome ? 'nak' : 'term',
+    });
     if ('ack' in outcome) return void (await m.ackAck().catch(() => m.ack()));
     if ('nak' in outcome) return m.nak(outcome.delayMs);
     await deadLetter(ctx, m, spec.durable, outcome.code, outcome.reason);
@@ -150,7 +155,8 @@ export async function consumeDurable<C extends AnyContract>(
     }
     let outcome: Outcome;
     try {
-      outcome = await handler(r.value, m);
+      const stopTimer = handlerSeconds.startTimer({ contract: c.name });
+      outcome = await handler(r.value, m).finally(stopTimer);
     } catch (e) {
       const last = m.info.deliveryCount >= spec.maxDeliver;
       ctx.logger.warn('handler failed', {

@@ -6,8 +6,8 @@ collectDefaultMetrics({ register: registry });
 
 export const busMessagesTotal = new Counter({
   name: 'bus_messages_total',
-  help: 'Messages handled by actors, by subject kind and result',
-  labelNames: ['actor_kind', 'contract', 'result'] as const,
+  help: 'Messages handled from the bus, by contract and result (ok, error, invalid; ack, nak, term for durable ones)',
+  labelNames: ['contract', 'result'] as const,
   registers: [registry],
 });
 
@@ -33,8 +33,8 @@ export const natsConnected = new Gauge({
 
 export const handlerSeconds = new Histogram({
   name: 'actor_handler_seconds',
-  help: 'Time to handle one bus message',
-  labelNames: ['actor_kind', 'contract'] as const,
+  help: 'Time to handle one bus message, by contract',
+  labelNames: ['contract'] as const,
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 });

@@ -97,9 +97,3 @@ export const answerabilitySchema = {
 } as const;
 
 export type Answerability = FromSchema<typeof answerabilitySchema>;
-
-export const emailSchemas = {
-  classification: classificationSchema,
-  modelClassification: modelClassificationSchema,
-  answerability: answerabilitySchema,
-} as const;

@@ -250,12 +250,6 @@ export type LookupReplyMsg = FromSchema<typeof lookupReplySchema>;
 /** The reply a caller of `propose` gets. */
 export type ProposeReply = DecidedMsg | PaxosErrorMsg;
 
-/** Wire error codes the Paxos actors may answer with; one catalogue so dashboards can key on them. */
-export const PaxosErrorCode = {
-  /** No decision within PAXOS_TIMEOUT of the request; the value may still be decided later. */
-  timeout: 'PAXOS_TIMEOUT',
-} as const;
-
 /** Every Paxos schema, for one shared ajv instance (each has a unique `$id`). */
 export const paxosSchemas = {
   ballot: ballotSchema,

@@ -135,13 +135,6 @@ export const modelAnswerSchema = {
   },
 } as const;
 
-export const replySchemas = {
-  replyPassage: replyPassageSchema,
-  replyRequest: replyRequestSchema,
-  replyDraft: replyDraftSchema,
-  modelAnswer: modelAnswerSchema,
-} as const;
-
 export type ReplyPassage = FromSchema<typeof replyPassageSchema>;
 export type ReplyRequest = FromSchema<typeof replyRequestSchema>;
 export type ReplyDraft = FromSchema<typeof replyDraftSchema>;

@@ -462,8 +462,3 @@ function onTimer<V>(d: Draft<V>, key: string): void {
     if (d.leader !== undefined && d.leader.seq === a && d.leader.phase === 'preparing') d.leader = undefined;
   }
 }
-
-/** For tests and metrics: the leader ballot currently held, if any. */
-export function leaderBallot<V>(state: ProposerState<V>): Ballot | undefined {
-  return state.leader?.phase === 'leading' ? state.leader.ballot : undefined;
-}

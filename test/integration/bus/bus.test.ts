@@ -7,6 +7,7 @@ import { loadConfig } from '../../../bus/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
 import { ack, consumeDurable } from '../../../bus/consume.ts';
 import { createLogger } from '../../../bus/logger.ts';
+import { registry } from '../../../bus/metrics.ts';
 import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
 import { Actor } from '../../../actors/runtime.ts';
 import type { ActorEvent, ControlReply, DeadLetter, InvalidMessage } from '../../../schemas/bus.ts';
@@ -97,6 +98,10 @@ describe('bus', function () {
       { type: 'control', command: 'ping' },
       2_000,
     );
+    // Counted too: two invalid, and the ping handled.
+    const counted = await registry.getSingleMetricAsString('bus_messages_total');
+    expect(counted).to.match(/bus_messages_total\{contract="control",result="invalid"\} 2/);
+    expect(counted).to.match(/bus_messages_total\{contract="control",result="ok"\} [1-9]/);
     expect(reply).to.deep.equal({ type: 'control-reply', actorId: actor.id, status: 'running' });
     await actor.stop(1_000);
   });
