@@ -1,7 +1,6 @@
 // The acceptor actor: a thin adapter that feeds prepare/accept messages to the pure acceptor core, syncs what the
 // core says to persist to its own disk, and only then sends the answers. Its safety never rests on NATS.
 import { join } from 'node:path';
-import { KvWatchInclude } from '@nats-io/kv';
 import type { Subscription } from '@nats-io/transport-node';
 import { contracts } from '../bus/contracts.ts';
 import { Histogram } from 'prom-client';
@@ -9,8 +8,8 @@ import { registry } from '../bus/metrics.ts';
 import type { OwnerValue } from '../schemas/paxos.ts';
 import * as core from './paxos/acceptor.ts';
 import { openAppendLog, type AppendLog } from './storage/append-log.ts';
-import { AssignmentStore, instanceFromKey } from './assignment-store.ts';
-import { BloomFilter } from './bloom-filter.ts';
+import { AssignmentStore } from './assignment-store.ts';
+import { RecordedFilter } from './recorded-filter.ts';
 import { Actor } from './runtime.ts';
 import { PaxosOutbox, consensusOps, unbatch } from './paxos-wire.ts';
 
@@ -40,12 +39,10 @@ export class AcceptorActor extends Actor {
   private tail: Promise<void> = Promise.resolve();
   private inFlight = 0;
   /**
-   * Instances whose decision is in the durable record. Compaction only ever drops instances added here first,
-   * so "not in the filter" proves "not compacted" and the record lookup can be skipped (core contract item 2).
+   * Instances whose decision is in the durable record, shared by the process's acceptors. Compaction only
+   * ever drops instances in it, so "not in the filter" proves "not compacted" (core contract item 2).
    */
-  private readonly recorded = new BloomFilter(1 << 24, 7);
-  /** Until the record watch has replayed the bucket, the filter is incomplete: always look up. */
-  private filterComplete = false;
+  private recorded!: RecordedFilter;
   private readonly toCompact = new Set<string>();
   private compacting = false;
   private stopWatch: (() => void) | undefined;
@@ -84,30 +81,24 @@ export class AcceptorActor extends Actor {
   }
 
   private async watchRecords(): Promise<void> {
-    const w = await this.store.kv.watch({
-      key: 'i.>',
-      include: KvWatchInclude.AllHistory,
-      ignoreDeletes: true,
+    this.recorded = await RecordedFilter.for(this.ctx.bus);
+    this.stopWatch = this.recorded.onRecorded((instance) => {
+      if (core.hasInstance(this.state, instance)) this.toCompact.add(instance);
+      this.maybeCompact();
     });
-    this.stopWatch = () => w.stop();
-    let caughtUp = false;
-    void (async () => {
-      for await (const e of w) {
-        const instance = instanceFromKey(e.key);
-        if (instance === undefined) continue;
-        this.recorded.add(instance);
-        if (core.hasInstance(this.state, instance)) this.toCompact.add(instance);
-        if (!caughtUp && e.delta === 0) {
-          caughtUp = true;
-          this.filterComplete = true;
-        }
-        if (this.toCompact.size >= compactBatch || this.disk.stats().recordsSinceCompaction >= compactEvery)
-          void this.compact();
-      }
-    })();
-    // An empty bucket has nothing to replay.
-    const status = await this.store.kv.status();
-    if (status.values === 0) this.filterComplete = true;
+    // What was recorded before we listened: read the record for each instance held (bounded by compaction).
+    for (const instance of [...this.state.instances.keys()]) {
+      if ((await this.store.decision(instance)) === undefined) continue;
+      this.recorded.add(instance);
+      this.toCompact.add(instance);
+    }
+    this.maybeCompact();
+  }
+
+  private maybeCompact(): void {
+    if (this.toCompact.size >= compactBatch || this.disk.stats().recordsSinceCompaction >= compactEvery) {
+      void this.compact();
+    }
   }
 
   /** Drops decided instances from the state and rewrites the log from the snapshot (core contract item 3). */
@@ -151,15 +142,9 @@ export class AcceptorActor extends Actor {
     }
   }
 
-  /**
-   * Whether the durable record has to be read before the core sees `msg` (the core already said it may).
-   * Every instance this acceptor compacted is in its filter (added before compaction; rebuilt by the watch
-   * replay before `filterComplete`), so a negative filter answer means "not compacted here", which is what
-   * the core's `recordLookupSkippable` needs.
-   */
-  private mustReadRecord(msg: core.AcceptorMessage<V> & { instance: string }): boolean {
-    const compactedHere = !this.filterComplete || this.recorded.has(msg.instance);
-    return msg.type === 'prepare-all' || !core.recordLookupSkippable(this.state, msg, compactedHere);
+  /** Whether the durable record has to be read before the core sees `msg` (the core already said it may). */
+  private mustReadRecord(msg: Exclude<Msg, { type: 'prepare-all' }>): boolean {
+    return !core.recordLookupSkippable(this.state, msg, this.recorded.mayContain(msg.instance));
   }
 
   /** One core step: persist (group-committed), then send, in order. */
