@@ -97,7 +97,7 @@ export class ProposerActor extends Actor {
     }
   }
 
-  private async request(req: ProposeMsg, msg: Msg): Promise<void> {
+  private request(req: ProposeMsg, msg: Msg): void {
     const startedAt = performance.now();
     // No read of the durable record first: an acceptor that compacted the instance answers with the recorded
     // decision (it reads the record itself), so a decided instance still ends with its one value.
