@@ -16,6 +16,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { decode, encode, type SchemaFailure } from './codec.ts';
+import { JsApiError, JsErrCode, JsPublisher } from './js-publisher.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
 import type { Logger } from './logger.ts';
 import { busMessagesTotal, handlerSeconds, natsConnected } from './metrics.ts';
@@ -58,6 +59,9 @@ export interface JsPublishOptions {
   coalesce?: boolean;
 }
 
+/** nats.js KV's key rule (kv.js validKeyRe): tokens of letters, digits, `-/=_`, separated by single dots. */
+const validKvKey = /^[-/=\w]+(\.[-/=\w]+)*$/;
+
 export type InvalidHandler = (info: { contract: string; subject: string; failure: SchemaFailure }) => void;
 
 export interface BusOptions {
@@ -73,6 +77,8 @@ export type Params<C> = C extends Contract<infer T, unknown, unknown> ? SubjectP
 export class Bus {
   readonly js: JetStreamClient;
   readonly kvm: Kvm;
+  /** Every JetStream write of this bus: one inbox subscription instead of an nc.request() per write. */
+  readonly jsPublisher: JsPublisher;
   private jsmPromise: Promise<JetStreamManager> | undefined;
   onInvalid: InvalidHandler;
   private up = true;
@@ -85,6 +91,7 @@ export class Bus {
   ) {
     this.js = jetstream(nc, { timeout: 2_000 });
     this.kvm = new Kvm(nc);
+    this.jsPublisher = new JsPublisher(nc);
     this.onInvalid = onInvalid ?? (() => undefined);
   }
 
@@ -244,9 +251,9 @@ export class Bus {
     if (opts.coalesce) await this.nextTurn();
     for (;;) {
       try {
-        return await this.js.publish(subject, data, {
+        return await this.jsPublisher.publish(subject, data, {
           msgID: opts.msgID,
-          timeout: opts.timeoutMs ?? 2_000,
+          timeoutMs: opts.timeoutMs ?? 2_000,
           headers: h,
         });
       } catch (e) {
@@ -258,6 +265,48 @@ export class Bus {
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 1_000);
       }
+    }
+  }
+
+  /**
+   * KV put-if-absent in one JetStream publish (the `$KV.<bucket>.<key>` subject nats.js writes, with
+   * Nats-Expected-Last-Subject-Sequence 0, as kv.create does). Resolves true when this call stored the value,
+   * false when the key already has an entry. Not retried: a false after an earlier attempt timed out may be
+   * that attempt's own write, so callers compare what is stored (as AssignmentStore does).
+   *
+   * Unlike nats.js kv.create, a key whose last entry is a DELETE/PURGE marker counts as existing (false):
+   * telling the two apart costs a read on every "exists", and the buckets this serves (`assignments`) never
+   * delete a key. Use kv.create for a bucket whose keys are deleted and created again.
+   *
+   * No answer from the server (timeout, no responders, closed connection, an unreadable reply) rejects with
+   * BusUnavailableError (may or may not be stored); any other refusal by the server rejects with JsApiError.
+   */
+  async kvCreate(
+    bucket: string,
+    key: string,
+    data: string | Uint8Array,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<boolean> {
+    if (!validKvKey.test(key)) throw new Error(`invalid KV key: ${JSON.stringify(key)}`);
+    // No JetStream domain or API prefix is configured anywhere (jetstream(nc) defaults), so the plain $KV prefix.
+    const subject = `$KV.${bucket}.${key}`;
+    try {
+      await this.jsPublisher.publish(subject, data, {
+        expectLastSubjectSequence: 0,
+        // What kv.create waited before: nats.js's default JetStream timeout for `new Kvm(nc)`.
+        timeoutMs: opts.timeoutMs ?? 5_000,
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof JsApiError) {
+        if (e.errCode === JsErrCode.wrongLastSequence || e.errCode === JsErrCode.wrongLastSequenceUnknown)
+          return false;
+        throw e;
+      }
+      throw new BusUnavailableError(
+        `KV ${bucket} did not acknowledge creating ${key}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 
