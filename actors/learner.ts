@@ -11,8 +11,8 @@ import { Actor } from './runtime.ts';
 type V = OwnerValue;
 
 /**
- * How often learned instances are dropped from the core (lookups fall through to the durable record). Often,
- * because the core copies its maps per step; late votes for them are dropped for about a second after.
+ * How often learned instances are dropped from the core, so its memory stays bounded (lookups fall through to
+ * the durable record); late votes for them are dropped for about a second after.
  */
 const forgetEveryMs = 250;
 const forgetsPerGeneration = 4;

@@ -12,7 +12,10 @@ import { Actor } from './runtime.ts';
 
 type V = OwnerValue;
 
-/** Decided instances are dropped from the core often: its maps are copied per step, so they must stay small. */
+/**
+ * Decided instances are dropped from the core on a timer so its memory stays bounded (a later request for one
+ * runs Paxos again and gets the same value); forgetting is O(instances dropped).
+ */
 const forgetEveryMs = 250;
 
 interface Waiting {

@@ -1,5 +1,9 @@
 // Pure Paxos acceptor core: promises and accepted proposals per instance; no I/O, no clock, no subjects.
 //
+// `step` and `compact` update the state in place (O(1) per message, as etcd-io/raft does) and return the
+// same object. Outputs never share anything the state later changes: ballots and values are never mutated
+// (only replaced), and a reply that reports an accepted pair carries its own copy.
+//
 // ADAPTER CONTRACT (safety depends on it):
 //  1. Perform `out` in order. A `persist` must be written AND synced before any later `send` is performed.
 //  2. Before feeding a message, call `needsRecordLookup(state, msg)`. When it returns true, read the durable
@@ -38,16 +42,18 @@ export interface AcceptorConfig {
 
 interface InstanceState<V> {
   promised?: Ballot;
+  /** Replaced by a new pair on every accept, never changed in place. */
   accepted?: AcceptedPair<V>;
   /** Set from the durable record (`recorded` input); once set the acceptor only answers `decided`. */
   decided?: V;
 }
 
+/** Changed in place by `step` and `compact`; `restore` builds a new one. */
 export interface AcceptorState<V> {
   readonly id: string;
   /** Promise made by a prepare-all: a floor under every instance's promise. */
-  readonly leaderPromise?: Ballot;
-  readonly instances: ReadonlyMap<string, InstanceState<V>>;
+  leaderPromise?: Ballot;
+  readonly instances: Map<string, InstanceState<V>>;
 }
 
 export type AcceptorMessage<V> = Prepare | Accept<V> | PrepareAll;
@@ -100,16 +106,7 @@ function effectivePromise<V>(
   return maxBallot(inst?.promised, state.leaderPromise);
 }
 
-function withInstance<V>(
-  state: AcceptorState<V>,
-  instance: string,
-  inst: InstanceState<V>,
-): AcceptorState<V> {
-  const instances = new Map(state.instances);
-  instances.set(instance, inst);
-  return { ...state, instances };
-}
-
+/** Feed one input: updates `state` in place and returns it, with what the adapter must do, in order. */
 export function step<V>(
   state: AcceptorState<V>,
   input: AcceptorInput<V>,
@@ -118,7 +115,8 @@ export function step<V>(
     const inst = state.instances.get(input.instance);
     if (inst?.decided !== undefined) return { state, out: [] };
     // Nothing to persist: the record is durable elsewhere and the adapter consults it again after a restart.
-    return { state: withInstance(state, input.instance, { decided: input.value }), out: [] };
+    state.instances.set(input.instance, { decided: input.value });
+    return { state, out: [] };
   }
   const msg = input.msg;
   switch (msg.type) {
@@ -162,13 +160,16 @@ function onPrepare<V>(state: AcceptorState<V>, msg: Prepare): StepResult<Accepto
   const answer = answerBeforeRule(state, inst, msg);
   if (answer) return { state, out: answer };
   const reply: Promised<V> = { type: 'promise', instance: msg.instance, ballot: msg.ballot, from: state.id };
-  if (inst?.accepted !== undefined) reply.accepted = inst.accepted;
+  // A copy, so the reply shares nothing with the state: the adapter sends it after the sync, when later steps ran.
+  if (inst?.accepted !== undefined)
+    reply.accepted = { ballot: inst.accepted.ballot, value: inst.accepted.value };
   if (inst?.promised !== undefined && compareBallots(msg.ballot, inst.promised) <= 0) {
     return { state, out: [{ kind: 'send', to: msg.from, msg: reply }] };
   }
-  const next = withInstance(state, msg.instance, { ...inst, promised: msg.ballot });
+  if (inst === undefined) state.instances.set(msg.instance, { promised: msg.ballot });
+  else inst.promised = msg.ballot;
   return {
-    state: next,
+    state,
     out: [
       { kind: 'persist', records: [{ t: 'promise', instance: msg.instance, ballot: msg.ballot }] },
       { kind: 'send', to: msg.from, msg: reply },
@@ -196,12 +197,12 @@ function onAccept<V>(state: AcceptorState<V>, msg: Accept<V>): StepResult<Accept
   // carries one value (one proposer per ballot), so the stored value is the answer.
   if (inst?.accepted !== undefined && ballotEquals(inst.accepted.ballot, msg.ballot))
     return { state, out: sends };
-  const next = withInstance(state, msg.instance, {
+  state.instances.set(msg.instance, {
     promised: msg.ballot,
     accepted: { ballot: msg.ballot, value: msg.value },
   });
   return {
-    state: next,
+    state,
     out: [
       {
         kind: 'persist',
@@ -235,8 +236,9 @@ function onPrepareAll<V>(
   const reply: PromiseAll<V> = { type: 'promise-all', ballot: msg.ballot, from: state.id, accepted, refused };
   const send: AcceptorOut<V> = { kind: 'send', to: msg.from, msg: reply };
   if (ballotEquals(state.leaderPromise, msg.ballot)) return { state, out: [send] };
+  state.leaderPromise = msg.ballot;
   return {
-    state: { ...state, leaderPromise: msg.ballot },
+    state,
     out: [{ kind: 'persist', records: [{ t: 'promise-all', ballot: msg.ballot }] }, send],
   };
 }
@@ -277,13 +279,12 @@ export function restore<V>(config: AcceptorConfig, records: Iterable<AcceptorRec
 }
 
 /**
- * Drop instances whose decision is durably recorded elsewhere (contract item 3). Afterwards the acceptor
- * holds nothing for them, and the durable-record lookup (item 2) answers for them.
+ * Drop instances whose decision is durably recorded elsewhere (contract item 3), in place: O(instances named).
+ * Afterwards the acceptor holds nothing for them, and the durable-record lookup (item 2) answers for them.
  */
 export function compact<V>(state: AcceptorState<V>, instances: Iterable<string>): AcceptorState<V> {
-  const next = new Map(state.instances);
-  for (const i of instances) next.delete(i);
-  return { ...state, instances: next };
+  for (const i of instances) state.instances.delete(i);
+  return state;
 }
 
 /** The fewest records that `restore` turns back into the live state (decided markers excluded: the record holds them). */

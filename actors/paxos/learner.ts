@@ -3,6 +3,9 @@
 // Adapter contract: feed every validated `accepted` and `decided` message and every lookup request; on a
 // `decided` output, write the durable decision record (idempotently: the first value written wins and is,
 // by Paxos safety, the only value). After a restart, `restore` from that record before feeding messages.
+//
+// `step` and `forget` update the state in place (O(1) per message, as etcd-io/raft does) and return the same
+// object. Outputs carry values and ballots, which are never mutated, in objects built for the step.
 import { ballotKey } from './ballot.ts';
 import { isQuorum } from './quorum.ts';
 import type { Accepted, Ballot, Decided, Lookup, LookupReply, Out, StepResult } from './types.ts';
@@ -18,11 +21,13 @@ interface Votes<V> {
   from: Set<string>;
 }
 
+/** Changed in place by `step` and `forget`; `initialState` and `restore` build a new one. */
 export interface LearnerState<V> {
   readonly config: LearnerConfig;
   /** Votes per instance, per ballot key; dropped once the instance is learned. */
-  readonly votes: ReadonlyMap<string, ReadonlyMap<string, Votes<V>>>;
-  readonly learned: ReadonlyMap<string, { value: V; ballot?: Ballot }>;
+  readonly votes: Map<string, Map<string, Votes<V>>>;
+  /** Learned once, never changed: an entry is only ever added or (by `forget`) removed. */
+  readonly learned: Map<string, { value: V; ballot?: Ballot }>;
 }
 
 export type LearnerInput<V> =
@@ -50,11 +55,13 @@ export function restore<V>(config: LearnerConfig, decisions: Iterable<Decision<V
   return { config, votes: new Map(), learned };
 }
 
-/** Drop learned instances from memory once the durable record holds them and no lookup needs them here. */
+/**
+ * Drop learned instances from memory once the durable record holds them and no lookup needs them here, in
+ * place: O(instances named).
+ */
 export function forget<V>(state: LearnerState<V>, instances: Iterable<string>): LearnerState<V> {
-  const learned = new Map(state.learned);
-  for (const i of instances) learned.delete(i);
-  return { ...state, learned };
+  for (const i of instances) state.learned.delete(i);
+  return state;
 }
 
 function learn<V>(
@@ -63,15 +70,14 @@ function learn<V>(
   value: V,
   ballot: Ballot | undefined,
 ): StepResult<LearnerState<V>, LearnerOut<V>> {
-  const learned = new Map(state.learned);
-  learned.set(instance, ballot === undefined ? { value } : { value, ballot });
-  const votes = new Map(state.votes);
-  votes.delete(instance);
+  state.learned.set(instance, ballot === undefined ? { value } : { value, ballot });
+  state.votes.delete(instance);
   const out: LearnerOut<V> = { kind: 'decided', instance, value };
   if (ballot !== undefined) out.ballot = ballot;
-  return { state: { ...state, learned, votes }, out: [out] };
+  return { state, out: [out] };
 }
 
+/** Feed one input: updates `state` in place and returns it, with what the adapter must do. */
 export function step<V>(
   state: LearnerState<V>,
   input: LearnerInput<V>,
@@ -97,19 +103,18 @@ export function step<V>(
   // Chosen = accepted by a majority in the same ballot (Paxos Made Simple §2.3). One ballot carries one
   // value, so counting per ballot counts per value.
   const key = ballotKey(msg.ballot);
-  const perInstance = new Map(state.votes.get(msg.instance) ?? []);
-  const had = perInstance.get(key);
-  if (had?.from.has(msg.from)) return { state, out: [] };
-  const entry: Votes<V> = {
-    ballot: msg.ballot,
-    value: had?.value ?? msg.value,
-    from: new Set(had?.from ?? []),
-  };
+  let perInstance = state.votes.get(msg.instance);
+  if (perInstance === undefined) {
+    perInstance = new Map();
+    state.votes.set(msg.instance, perInstance);
+  }
+  let entry = perInstance.get(key);
+  if (entry === undefined) {
+    entry = { ballot: msg.ballot, value: msg.value, from: new Set() };
+    perInstance.set(key, entry);
+  } else if (entry.from.has(msg.from)) return { state, out: [] };
   entry.from.add(msg.from);
-  perInstance.set(key, entry);
   if (isQuorum(state.config.acceptors, entry.from))
     return learn(state, msg.instance, entry.value, entry.ballot);
-  const votes = new Map(state.votes);
-  votes.set(msg.instance, perInstance);
-  return { state: { ...state, votes }, out: [] };
+  return { state, out: [] };
 }

@@ -27,6 +27,22 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * Freezes everything a core step handed out. The cores update their state in place, so an output that shared
+ * an object with the state would change under a later step (and a message in flight with it): frozen, that
+ * change throws instead. Messages are delivered as the same objects, so a core that changed its input throws too.
+ */
+function handedOut<R extends { out: readonly unknown[] }>(r: R): R {
+  for (const o of r.out) deepFreeze(o);
+  return r;
+}
+
+function deepFreeze(x: unknown): void {
+  if (typeof x !== 'object' || x === null || Object.isFrozen(x)) return;
+  Object.freeze(x);
+  for (const v of Object.values(x)) deepFreeze(v);
+}
+
 /** Test-only mutations that break an acceptor on purpose, to prove the checker can fail. */
 export type Mutation = 'none' | 'forget-promises' | 'amnesia' | 'skip-record-lookup';
 
@@ -231,14 +247,16 @@ export class PaxosSim {
     const l = this.learners.find((n) => n.id === env.to);
     if (l !== undefined) {
       if (!l.up) return;
-      const r = learner.step(l.state, { type: 'message', msg: env.msg as never });
+      const r = handedOut(learner.step(l.state, { type: 'message', msg: env.msg as never }));
       l.state = r.state;
       this.applyLearnerOut(l, r.out);
       return;
     }
     const p = this.proposers.find((n) => n.state.config.id === env.to);
     if (p !== undefined) {
-      const r = proposer.step(p.state, { type: 'message', now: this.now, msg: env.msg as ProposerReply<V> });
+      const r = handedOut(
+        proposer.step(p.state, { type: 'message', now: this.now, msg: env.msg as ProposerReply<V> }),
+      );
       p.state = r.state;
       this.applyProposerOut(p, r.out);
     }
@@ -264,7 +282,7 @@ export class PaxosSim {
     }
     if (msg.type === 'accept' && msg.fast === true) this.stats.fastAccepts++;
     if (msg.type === 'prepare') this.stats.classicPrepares++;
-    const r = acceptor.step(a.state, { type: 'message', msg });
+    const r = handedOut(acceptor.step(a.state, { type: 'message', msg }));
     // The process may die part-way through performing `out`: whatever was persisted stays, the rest is lost.
     const crashAt = !this.liveness && this.rand() < 0.02 ? Math.floor(this.rand() * (r.out.length + 1)) : -1;
     a.state = r.state;
@@ -334,12 +352,14 @@ export class PaxosSim {
     this.proposed.set(instance, set);
     const requestId = `r${++this.requestSeq}`;
     p.requests.set(requestId, instance);
-    const r = proposer.step(p.state, {
-      type: 'request',
-      requestId,
-      now: this.now,
-      msg: { type: 'propose', instance, candidate },
-    });
+    const r = handedOut(
+      proposer.step(p.state, {
+        type: 'request',
+        requestId,
+        now: this.now,
+        msg: { type: 'propose', instance, candidate },
+      }),
+    );
     p.state = r.state;
     this.applyProposerOut(p, r.out);
   }
@@ -354,7 +374,7 @@ export class PaxosSim {
     if (best === undefined) return false;
     best.p.timers.delete(best.k);
     if (best.at > this.now) this.now = best.at;
-    const r = proposer.step(best.p.state, { type: 'timer', key: best.k, now: this.now });
+    const r = handedOut(proposer.step(best.p.state, { type: 'timer', key: best.k, now: this.now }));
     best.p.state = r.state;
     this.applyProposerOut(best.p, r.out);
     return true;
@@ -366,6 +386,10 @@ export class PaxosSim {
     this.stats.crashes++;
   }
 
+  /**
+   * Only the synced log survives a crash: the live state object (updated in place by every step, possibly
+   * past what was persisted when the crash hit mid-`out`) is replaced by one rebuilt from the log, never kept.
+   */
   restartAcceptor(a: AcceptorNode): void {
     if (a.up) return;
     let records = a.log;
@@ -388,7 +412,8 @@ export class PaxosSim {
   }
 
   private crashProposer(p: ProposerNode): void {
-    // Pending client requests die with it; the new incarnation has a new id, so its ballots are new.
+    // Pending client requests die with it; the new incarnation has a new id, so its ballots are new. It
+    // starts from a fresh state: the proposer keeps nothing on disk.
     p.incarnation++;
     p.state = proposer.initialState<V>(this.proposerConfig(p.name, p.incarnation, p.fast));
     p.timers.clear();
@@ -431,11 +456,13 @@ export class PaxosSim {
     else if (r < 0.98) {
       const l = this.pick(this.learners);
       if (l.up) {
-        const out = learner.step(l.state, {
-          type: 'lookup',
-          requestId: 'q',
-          msg: { type: 'lookup', instance: this.pick(this.instanceIds) },
-        });
+        const out = handedOut(
+          learner.step(l.state, {
+            type: 'lookup',
+            requestId: 'q',
+            msg: { type: 'lookup', instance: this.pick(this.instanceIds) },
+          }),
+        );
         this.applyLearnerOut(l, out.out);
       }
     } else {

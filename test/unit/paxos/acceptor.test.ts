@@ -41,6 +41,7 @@ function msgOf(input: AcceptorInput<V>): AcceptorMessage<V> {
   return input.msg;
 }
 
+/** Feeds the inputs in order; `step` updates the state in place, so this returns the state it was given. */
 function run(state: AcceptorState<V>, ...inputs: AcceptorInput<V>[]): AcceptorState<V> {
   return inputs.reduce((s, i) => step(s, i).state, state);
 }
@@ -74,8 +75,9 @@ describe('acceptor', () => {
 
   it('P1b: rejects a prepare below its promise with a nack naming the promise, changing nothing', () => {
     const s = run(fresh(), prepare(b(5)));
+    const before = structuredClone(s);
     const r = step(s, prepare(b(3, 'P2')));
-    expect(r.state).to.equal(s);
+    expect(r.state).to.deep.equal(before);
     expect(r.out).to.deep.equal([
       {
         kind: 'send',
@@ -87,8 +89,9 @@ describe('acceptor', () => {
 
   it('P1a: rejects an accept below its promise', () => {
     const s = run(fresh(), prepare(b(5)));
+    const before = structuredClone(s);
     const r = step(s, accept(b(4, 'P2'), 'y'));
-    expect(r.state).to.equal(s);
+    expect(r.state).to.deep.equal(before);
     expect(r.out).to.deep.equal([
       {
         kind: 'send',
@@ -110,27 +113,44 @@ describe('acceptor', () => {
     expect(step(r.state, prepare(b(1, 'P0'))).out[0]).to.have.nested.property('msg.type', 'nack');
   });
 
-  it('answers a duplicated prepare or accept exactly as the first time, without writing again', () => {
+  it('answers a duplicated prepare or accept exactly as the first time, without writing or changing anything', () => {
     const s1 = run(fresh(), prepare(b(2)));
+    const promised = structuredClone(s1);
     const again = step(s1, prepare(b(2)));
     expect(again.out).to.deep.equal([
       { kind: 'send', to: 'P1', msg: { type: 'promise', instance: I, ballot: b(2), from: 'A1' } },
     ]);
+    expect(again.state).to.deep.equal(promised);
     const s2 = run(s1, accept(b(2), 'x'));
+    const accepted = structuredClone(s2);
     const dup = step(s2, accept(b(2), 'x'));
     expect(dup.out.map((o) => o.kind)).to.deep.equal(['send', 'send']);
-    expect(dup.state).to.equal(s2);
+    expect(dup.state).to.deep.equal(accepted);
   });
 
-  it('never mutates the state it was given', () => {
-    const s = fresh();
-    step(s, prepare(b(1)));
-    expect(s.instances.size).to.equal(0);
+  it('outputs already returned stay as they were while later steps change the same instance in place', () => {
+    // The adapter sends a step's outputs only after the sync, when later steps have run: a promise that
+    // reported (1, x) must still say (1, x) after x is replaced by y, the floor rises and the instance is decided.
+    const s = run(fresh(), accept(b(1), 'x'));
+    const returned = [prepare(b(2)), prepareAll(b(3)), prepare(b(1, 'P0')), accept(b(3), 'y', true)].map(
+      (i) => {
+        const out = step(s, i).out;
+        return { out, asReturned: structuredClone(out) };
+      },
+    );
+    run(s, accept(b(4), 'z'), prepareAll(b(5)), { type: 'recorded', instance: I, value: { agentId: 'z' } });
+    compact(s, [I]);
+    for (const r of returned) expect(r.out).to.deep.equal(r.asReturned);
+    expect(returned[0]!.out[1]).to.have.deep.nested.property('msg.accepted', {
+      ballot: b(1),
+      value: { agentId: 'x' },
+    });
   });
 
   it('prepare-all: promises every instance not promised higher, reports accepted values, refuses the rest', () => {
-    const s = run(fresh(), accept(b(1), 'x', false, 'conv/a/0'), prepare(b(9, 'P2'), 'conv/b/0'));
-    const r = step(s, prepareAll(b(4)));
+    const before = () => run(fresh(), accept(b(1), 'x', false, 'conv/a/0'), prepare(b(9, 'P2'), 'conv/b/0'));
+    const after = () => run(before(), prepareAll(b(4)));
+    const r = step(before(), prepareAll(b(4)));
     expect(r.out).to.deep.equal([
       { kind: 'persist', records: [{ t: 'promise-all', ballot: b(4) }] },
       {
@@ -146,16 +166,16 @@ describe('acceptor', () => {
       },
     ]);
     // The leader floor now covers instances never seen...
-    expect(step(r.state, prepare(b(3, 'P3'), 'conv/new/0')).out[0]).to.have.nested.property(
+    expect(step(after(), prepare(b(3, 'P3'), 'conv/new/0')).out[0]).to.have.nested.property(
       'msg.type',
       'nack',
     );
     // ...while the refused instance keeps its own, higher promise.
-    expect(step(r.state, accept(b(4), 'z', true, 'conv/b/0')).out[0]).to.have.nested.property(
+    expect(step(after(), accept(b(4), 'z', true, 'conv/b/0')).out[0]).to.have.nested.property(
       'msg.type',
       'nack',
     );
-    expect(step(r.state, accept(b(4), 'z', true, 'conv/new/0')).out[0]).to.have.property('kind', 'persist');
+    expect(step(after(), accept(b(4), 'z', true, 'conv/new/0')).out[0]).to.have.property('kind', 'persist');
   });
 
   it('prepare-all: nacks a leader ballot below the current floor, without an instance', () => {
@@ -225,9 +245,12 @@ describe('acceptor', () => {
   });
 
   it('recorded: answers prepare and accept for a decided instance with the decision instead of promising', () => {
-    const s = step(fresh(), { type: 'recorded', instance: I, value: { agentId: 'x' } }).state;
+    const recorded = () => step(fresh(), { type: 'recorded', instance: I, value: { agentId: 'x' } }).state;
     const decided = { type: 'decided', instance: I, value: { agentId: 'x' }, from: 'A1' };
-    expect(step(s, prepare(b(7, 'P2'))).out).to.deep.equal([{ kind: 'send', to: 'P2', msg: decided }]);
+    expect(step(recorded(), prepare(b(7, 'P2'))).out).to.deep.equal([
+      { kind: 'send', to: 'P2', msg: decided },
+    ]);
+    const s = recorded();
     expect(step(s, accept(b(7, 'P2'), 'y')).out).to.deep.equal([{ kind: 'send', to: 'P2', msg: decided }]);
     expect(snapshot(s)).to.deep.equal([]);
   });
@@ -241,13 +264,14 @@ describe('acceptor compaction with a leader ballot', () => {
   const v = { agentId: 'v' };
   const setup = () => {
     const a1 = compact(run(initialState<V>({ id: 'A1' }), accept(b(2, 'P2'), 'v')), [I]);
-    const a2 = run(initialState<V>({ id: 'A2' }), accept(b(2, 'P2'), 'v'));
+    const a2 = run(initialState<V>({ id: 'A2' }), accept(b(2, 'P2'), 'v'), prepareAll(b(5)));
     const a3 = run(initialState<V>({ id: 'A3' }), accept(b(1, 'P3'), 'u'));
+    // The leader's quorum is A1 and A3; answering the prepare-all leaves A3 promised to the leader ballot.
     const reports = [a1, a3].map((s) => step(s, prepareAll(b(5))).out.find((o) => o.kind === 'send')?.msg);
     expect(reports.flatMap((m) => (m?.type === 'promise-all' ? m.accepted : []))).to.deep.equal([
       { instance: I, ballot: b(1, 'P3'), value: { agentId: 'u' } },
     ]);
-    return { a2: run(a2, prepareAll(b(5))), a3: run(a3, prepareAll(b(5))) };
+    return { a2, a3 };
   };
   const deliver = (
     s: AcceptorState<V>,

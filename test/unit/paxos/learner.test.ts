@@ -95,6 +95,19 @@ describe('learner', () => {
     expect(run(s, accepted('A1', b(3), 'v'), accepted('A2', b(3), 'v')).out).to.deep.equal([]);
   });
 
+  it('outputs already returned stay as they were while later steps change the state in place', () => {
+    const s = fresh();
+    const returned = [
+      run(s, accepted('A1', b(1), 'x'), accepted('A2', b(1), 'x')).out,
+      step(s, lookup()).out,
+    ].map((out) => ({ out, asReturned: structuredClone(out) }));
+    // Forgotten, then learned again at another ballot (a late majority): the state holds a new entry.
+    forget(s, [I]);
+    run(s, accepted('A2', b(2, 'P2'), 'x'), accepted('A3', b(2, 'P2'), 'x'), lookup());
+    for (const r of returned) expect(r.out).to.deep.equal(r.asReturned);
+    expect(step(s, lookup()).out[0]).to.have.deep.nested.property('msg.ballot', b(2, 'P2'));
+  });
+
   it('forget: drops learned instances so memory stays bounded', () => {
     const s = restore<V>(config, [{ instance: I, value: { agentId: 'v' } }]);
     expect(step(forget(s, [I]), lookup()).out[0]).to.have.nested.property('msg.found', false);

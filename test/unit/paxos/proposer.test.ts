@@ -1,6 +1,6 @@
 // Rule-by-rule tests of the pure proposer core: phases, adoption, coalescing, backoff, timeout and the fast path.
 import { expect } from 'chai';
-import { initialState, isLeading, step } from '../../../actors/paxos/proposer.ts';
+import { forget, initialState, isLeading, step } from '../../../actors/paxos/proposer.ts';
 import type {
   ProposerConfig,
   ProposerInput,
@@ -230,6 +230,43 @@ describe('proposer', () => {
       accepted('A2', b(1), 'x'),
     );
     expect(replies(r.out)).to.have.length(1);
+  });
+
+  it('outputs already returned stay as they were while later steps change the state in place', () => {
+    const s = fresh();
+    const steps: ProposerInput<V>[] = [
+      request('q1', 'x', 0),
+      request('q2', 'y', 0),
+      promise('A1', b(1), { ballot: b(0, 'P0'), agentId: 'old' }),
+      promise('A2', b(1)),
+      {
+        type: 'message',
+        now: 3,
+        msg: { type: 'nack', instance: I, ballot: b(1), promised: b(5, 'P2'), from: 'A3' },
+      },
+    ];
+    const returned = steps.map((i) => {
+      const out = step(s, i).out;
+      return { out, asReturned: structuredClone(out) };
+    });
+    // The backoff ends, the next attempt gets a new ballot and a majority, the decision is forgotten and
+    // asked for again: every pending entry, attempt and map the earlier outputs came from has changed.
+    const backoff = returned.at(-1)!.out.find((o) => o.kind === 'setTimer');
+    if (backoff?.kind !== 'setTimer') throw new Error('no backoff timer');
+    run(
+      s,
+      { type: 'timer', key: backoff.key, now: backoff.at },
+      promise('A1', b(6), { ballot: b(1), agentId: 'old' }),
+      promise('A3', b(6)),
+      accepted('A1', b(6), 'old'),
+      accepted('A3', b(6), 'old'),
+    );
+    forget(s, [I]);
+    run(s, request('q3', 'z', 500), { type: 'timer', key: JSON.stringify(['timeout', I, 'q3']), now: 1500 });
+    for (const r of returned) expect(r.out).to.deep.equal(r.asReturned);
+    expect(sends(returned[3]!.out)).to.deep.equal([
+      { type: 'accept', instance: I, ballot: b(1), value: { agentId: 'old' }, from: 'P1' },
+    ]);
   });
 
   it('runs many instances at once with distinct ballots', () => {
