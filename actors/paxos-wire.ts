@@ -55,12 +55,25 @@ interface Queue {
  * Sends the cores' outputs, batched: everything one event-loop turn produces for one destination goes out
  * as one NATS message (in order), so 64 proposals in flight cost a handful of messages, not hundreds.
  * `acceptors` and `learners` fan out on their subject; any other destination is a proposer id.
+ * One outbox per connection: the actors of a process share it, so three acceptors answering in the same turn
+ * send one batch to the proposer, not three (every message names its sender).
  */
 export class PaxosOutbox {
+  private static readonly perBus = new WeakMap<Bus, PaxosOutbox>();
   private readonly queues = new Map<string, Queue>();
   private scheduled = false;
 
-  constructor(private readonly bus: Bus) {}
+  private constructor(private readonly bus: Bus) {}
+
+  /** The outbox of this connection. */
+  static for(bus: Bus): PaxosOutbox {
+    let o = PaxosOutbox.perBus.get(bus);
+    if (!o) {
+      o = new PaxosOutbox(bus);
+      PaxosOutbox.perBus.set(bus, o);
+    }
+    return o;
+  }
 
   send(to: string, msg: PaxosWireMessage): void {
     switch (msg.type) {

@@ -70,7 +70,7 @@ export class ProposerActor extends Actor {
     this.view.onChange(() => this.electDistinguished());
     this.electDistinguished();
     this.handle(contracts.propose, {}, (req, msg) => this.request(req, msg), { queue: 'proposers' });
-    this.outbox = new PaxosOutbox(this.ctx.bus);
+    this.outbox = PaxosOutbox.for(this.ctx.bus);
     this.handle(contracts.toProposer, { proposerId: this.ballotId }, (m) => {
       const now = Date.now();
       for (const msg of unbatch(m)) this.apply({ type: 'message', now, msg });
