@@ -3,6 +3,7 @@
 // a shared NATS. It measures; it asserts nothing.
 //
 // Usage: npm run bench:paxos [-- --seconds 5] [--in-flight 1,64] [--mode child|inproc|both] [--cpu-prof DIR]
+//        [--nodes 'acceptor:3,proposer,learner'] (node processes separated by ';', e.g. 'acceptor:3,proposer;learner')
 //        npm run bench:paxos -- --instances 1000000 [--checkpoint 100000] [--max-seconds 3600]
 //        (env BENCH_INSTANCES works too). The scale run adds a `scale` section to bench/results/paxos.json.
 // The node's data (acceptor logs) goes under os.tmpdir(): put that on a real disk, on tmpfs fsync is free.
@@ -18,10 +19,11 @@ import { loadConfig } from '../bus/config.ts';
 import { contracts } from '../bus/contracts.ts';
 import { createLogger } from '../bus/logger.ts';
 import { startLocalNats, type LocalNats } from '../bus/nats-server.ts';
-import { parseActorSpec, runNode, type RunningNode } from '../actors/host.ts';
+import { actorId, parseActorSpec, runNode, type RunningNode } from '../actors/host.ts';
 import { factories } from '../actors/registry.ts';
 
-const ACTORS = 'acceptor:3,proposer,learner';
+/** Which actors each node process runs (`;` between nodes); every layout has 3 acceptors, 1 proposer, 1 learner. */
+const DEFAULT_NODES = 'acceptor:3,proposer,learner';
 const ACCEPTORS = 3;
 const here = fileURLToPath(import.meta.url);
 const resultsPath = join(fileURLToPath(new URL('.', import.meta.url)), 'results', 'paxos.json');
@@ -62,7 +64,12 @@ function percentile(sorted: number[], p: number): number {
 async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { nodeId: config.nodeId });
-  const node = await runNode({ config, specs: parseActorSpec(ACTORS), logger, factories });
+  const node = await runNode({
+    config,
+    specs: parseActorSpec(process.env['BENCH_ACTORS']!),
+    logger,
+    factories,
+  });
   const send = (m: unknown) => process.send?.(m);
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'stats') send({ stats: memoryStats() });
@@ -93,21 +100,31 @@ function memoryStats(): NodeStats {
 // The bench side.
 
 interface NodeHandle {
-  mode: 'child' | 'inproc';
+  nodeId: string;
   stats(): Promise<NodeStats>;
   pid: number;
   stop(): Promise<void>;
 }
 
-function nodeEnv(nats: LocalNats, dataDir: string): Record<string, string> {
-  return {
-    NODE_ID: 'bench',
+/** One environment per node of the layout; every node is told the cluster's acceptor ids. */
+function nodeEnvs(layout: string, nats: LocalNats, dataDir: string): Record<string, string>[] {
+  const nodes = layout.split(';').map((actors, i) => ({ nodeId: i === 0 ? 'bench' : `bench${i}`, actors }));
+  const acceptorIds = nodes.flatMap(({ nodeId, actors }) => {
+    const n = parseActorSpec(actors).find((a) => a.kind === 'acceptor')?.count ?? 0;
+    return Array.from({ length: n }, (_, k) => actorId(nodeId, 'acceptor', k));
+  });
+  if (acceptorIds.length !== ACCEPTORS)
+    throw new Error(`--nodes ${layout}: the layout must run ${ACCEPTORS} acceptors`);
+  return nodes.map(({ nodeId, actors }) => ({
+    NODE_ID: nodeId,
+    BENCH_ACTORS: actors,
+    PAXOS_ACCEPTORS: acceptorIds.join(','),
     NATS_URL: nats.servers.join(','),
     DATA_DIR: dataDir,
     PAXOS_TIMEOUT: '10',
     LOG_LEVEL: 'warn',
     STATE_REPLICATION_FACTOR: '1',
-  };
+  }));
 }
 
 async function startChild(env: Record<string, string>, cpuProfDir: string | undefined): Promise<NodeHandle> {
@@ -133,7 +150,7 @@ async function startChild(env: Record<string, string>, cpuProfDir: string | unde
     void exited.then(() => reject(new Error(`bench node exited with ${child.exitCode} before it was ready`)));
   });
   return {
-    mode: 'child',
+    nodeId: env['NODE_ID']!,
     pid: child.pid!,
     stats: () =>
       new Promise((r) => {
@@ -156,9 +173,14 @@ async function startChild(env: Record<string, string>, cpuProfDir: string | unde
 async function startInProcess(env: Record<string, string>): Promise<NodeHandle> {
   const config = loadConfig({ ...process.env, ...env });
   const logger = createLogger(config.logLevel, { nodeId: config.nodeId });
-  const node: RunningNode = await runNode({ config, specs: parseActorSpec(ACTORS), logger, factories });
+  const node: RunningNode = await runNode({
+    config,
+    specs: parseActorSpec(env['BENCH_ACTORS']!),
+    logger,
+    factories,
+  });
   return {
-    mode: 'inproc',
+    nodeId: env['NODE_ID']!,
     pid: process.pid,
     stats: async () => memoryStats(),
     stop: () => node.stop(5_000),
@@ -295,31 +317,39 @@ interface Options {
   instances: number | undefined;
   checkpoint: number;
   maxSeconds: number;
+  /** The layout: actors per node process, nodes separated by `;`. */
+  nodes: string;
+}
+
+/** Memory of every node of the layout, by node id. */
+async function nodeStats(nodes: NodeHandle[]): Promise<Record<string, NodeStats>> {
+  const stats = await Promise.all(nodes.map(async (n) => [n.nodeId, await n.stats()] as const));
+  return Object.fromEntries(stats);
 }
 
 async function withCluster<T>(
   mode: 'child' | 'inproc',
-  cpuProf: string | undefined,
-  fn: (bus: Bus, node: NodeHandle, dataDir: string, nats: LocalNats) => Promise<T>,
+  o: Pick<Options, 'cpuProf' | 'nodes'>,
+  fn: (bus: Bus, nodes: NodeHandle[], dataDir: string, nats: LocalNats) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'cs-paxos-bench-'));
   const dataDir = join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
   const nats = await startLocalNats({ dir: join(dir, 'nats') });
-  let node: NodeHandle | undefined;
+  const nodes: NodeHandle[] = [];
   let bus: Bus | undefined;
   try {
-    const env = nodeEnv(nats, dataDir);
-    node = mode === 'child' ? await startChild(env, cpuProf) : await startInProcess(env);
+    for (const env of nodeEnvs(o.nodes, nats, dataDir))
+      nodes.push(mode === 'child' ? await startChild(env, o.cpuProf) : await startInProcess(env));
     bus = await Bus.connect({
       servers: nats.servers,
       name: 'bench-client',
       logger: createLogger('warn', {}),
     });
-    return await fn(bus, node, dataDir, nats);
+    return await fn(bus, nodes, dataDir, nats);
   } finally {
     await bus?.drain();
-    await node?.stop();
+    for (const node of nodes.reverse()) await node.stop();
     await nats.stop();
     await rm(dir, { recursive: true, force: true });
   }
@@ -329,7 +359,7 @@ async function standard(o: Options): Promise<void> {
   const all: Array<Run & { mode: string }> = [];
   const byMode: Record<string, Run[]> = {};
   for (const mode of o.modes) {
-    await withCluster(mode, o.cpuProf, async (bus) => {
+    await withCluster(mode, o, async (bus) => {
       for (const n of o.inFlight) {
         const r = await measure(bus, mode, n, o.seconds);
         all.push({ mode, ...r });
@@ -345,6 +375,7 @@ async function standard(o: Options): Promise<void> {
     cores: availableParallelism(),
     acceptors: ACCEPTORS,
     node: byMode['child'] ? 'child process' : 'in process',
+    nodes: o.nodes,
     runs: main,
     ...(byMode['child'] && byMode['inproc'] ? { in_process_runs: byMode['inproc'] } : {}),
     load_average_at_start: loadavg().map(round2),
@@ -361,7 +392,7 @@ async function scale(o: Options): Promise<void> {
   const inFlight = 64;
   const checkpoints: unknown[] = [];
   const deadline = performance.now() + o.maxSeconds * 1000;
-  const summary = await withCluster('child', o.cpuProf, async (bus, node, dataDir, nats) => {
+  const summary = await withCluster('child', o, async (bus, nodes, dataDir, nats) => {
     const started = performance.now();
     let window: number[] = [];
     let windowStart = started;
@@ -375,7 +406,7 @@ async function scale(o: Options): Promise<void> {
       window = [];
       windowStart = now;
       pending.push(
-        node.stats().then((stats) => {
+        nodeStats(nodes).then((stats) => {
           const cp = {
             decided: at,
             elapsed_s: Math.round((now - started) / 1000),
@@ -384,7 +415,7 @@ async function scale(o: Options): Promise<void> {
             p99_ms: round2(percentile(w, 99)),
             max_ms: round2(w.at(-1) ?? 0),
             acceptor_log_bytes: logBytes(dataDir),
-            node: stats,
+            nodes: stats,
             nats_rss_mb: processRssMb(nats.nodes[0]?.proc?.pid),
             nats_store_mb: mb(dirBytes(nats.nodes[0]!.dir)),
           };
@@ -421,6 +452,7 @@ async function scale(o: Options): Promise<void> {
     scale: {
       in_flight: inFlight,
       node: 'child process',
+      nodes: o.nodes,
       ...summary,
       checkpoints,
       measured_at: new Date().toISOString(),
@@ -441,6 +473,7 @@ async function main(): Promise<void> {
       instances: { type: 'string' },
       checkpoint: { type: 'string' },
       'max-seconds': { type: 'string' },
+      nodes: { type: 'string' },
     },
     strict: true,
   });
@@ -460,6 +493,7 @@ async function main(): Promise<void> {
     instances: instancesText ? Number(instancesText) : undefined,
     checkpoint: Number(values.checkpoint ?? 100_000),
     maxSeconds: Number(values['max-seconds'] ?? 3_600),
+    nodes: values.nodes ?? DEFAULT_NODES,
   };
   if (o.instances !== undefined) await scale(o);
   else await standard(o);
