@@ -7,7 +7,7 @@ import { Histogram } from 'prom-client';
 import { registry } from '../bus/metrics.ts';
 import type { OwnerValue } from '../schemas/paxos.ts';
 import * as core from './paxos/acceptor.ts';
-import { openAppendLog, type AppendLog } from './storage/append-log.ts';
+import { openAppendLog, type DurableLog, type RecoveryInfo } from './storage/append-log.ts';
 import { AssignmentStore } from './assignment-store.ts';
 import { RecordedFilter } from './recorded-filter.ts';
 import { Actor } from './runtime.ts';
@@ -15,6 +15,12 @@ import { PaxosOutbox, consensusOps, unbatch } from './paxos-wire.ts';
 
 type V = OwnerValue;
 type Msg = core.AcceptorMessage<V>;
+type Out = core.AcceptorOut<V>;
+
+/** Opens the acceptor's durable log in `dir` (openAppendLog; a test may wrap it to watch or hold appends). */
+export type OpenAcceptorLog = (
+  dir: string,
+) => Promise<{ log: DurableLog; records: unknown[]; recovered: RecoveryInfo }>;
 
 const syncSeconds = new Histogram({
   name: 'paxos_acceptor_sync_seconds',
@@ -34,12 +40,15 @@ const compactBatch = 4096;
 export class AcceptorActor extends Actor {
   readonly kind = 'acceptor' as const;
   private state!: core.AcceptorState<V>;
-  private disk!: AppendLog;
+  private disk!: DurableLog;
   private store!: AssignmentStore;
   private subs: Subscription[] = [];
   private outbox!: PaxosOutbox;
   /** The tail of the persist-then-send chain: every answer waits for all earlier records to be synced. */
   private tail: Promise<void> = Promise.resolve();
+  /** Set by the first failed append: from then on nothing is sent, not even answers that need no new record. */
+  private diskFailed = false;
+  /** Messages received and not yet answered (their outputs performed or dropped). */
   private inFlight = 0;
   /**
    * Instances whose decision is in the durable record, shared by the process's acceptors. Compaction only
@@ -50,6 +59,13 @@ export class AcceptorActor extends Actor {
   private compacting = false;
   private stopWatch: (() => void) | undefined;
 
+  constructor(
+    id: string,
+    private readonly openLog: OpenAcceptorLog = openAppendLog,
+  ) {
+    super(id);
+  }
+
   load(): number {
     return this.inFlight;
   }
@@ -59,20 +75,16 @@ export class AcceptorActor extends Actor {
   }
 
   protected async onStart(): Promise<void> {
-    const opened = await openAppendLog(this.dir);
+    const opened = await this.openLog(this.dir);
     this.disk = opened.log;
     this.state = core.restore<V>({ id: this.id }, opened.records as core.AcceptorRecord<V>[]);
     this.emit('acceptor.restored', { ...opened.recovered, replayed: opened.records.length });
     this.store = await AssignmentStore.open(this.ctx.bus);
-    this.outbox = new PaxosOutbox(this.ctx.bus);
+    this.outbox = PaxosOutbox.for(this.ctx.bus);
     await this.watchRecords();
     this.subs.push(
-      this.handle(contracts.prepare, {}, (m) => {
-        for (const msg of unbatch(m)) void this.receive(msg);
-      }),
-      this.handle(contracts.accept, {}, (m) => {
-        for (const msg of unbatch(m)) void this.receive(msg);
-      }),
+      this.handle(contracts.prepare, {}, (m) => this.receiveBatch(unbatch(m))),
+      this.handle(contracts.accept, {}, (m) => this.receiveBatch(unbatch(m))),
     );
   }
 
@@ -130,19 +142,39 @@ export class AcceptorActor extends Actor {
     this.log.error(what, { error: (e as Error).message });
   }
 
-  private async receive(msg: Msg): Promise<void> {
-    this.inFlight++;
-    try {
-      if (msg.type !== 'prepare-all' && core.needsRecordLookup(this.state, msg)) {
-        if (this.mustReadRecord(msg)) {
-          const value = await this.store.decision(msg.instance);
-          if (value !== undefined) this.apply({ type: 'recorded', instance: msg.instance, value });
-        }
+  /**
+   * One delivery, handled as a unit. Each message, in order, either needs the durable record read first and
+   * takes the async path (applied alone once the read returns), or is stepped now; the outputs of every
+   * message stepped now are performed together: one append, one link in the tail chain, then the sends.
+   * A message's answer may thus wait for the records of later messages in its batch: never too early.
+   */
+  private receiveBatch(msgs: readonly Msg[]): void {
+    const outs: Out[] = [];
+    let stepped = 0;
+    for (const msg of msgs) {
+      if (msg.type !== 'prepare-all' && core.needsRecordLookup(this.state, msg) && this.mustReadRecord(msg)) {
+        void this.receiveAfterRecordRead(msg);
+        continue;
       }
-      this.apply({ type: 'message', msg });
+      this.step({ type: 'message', msg }, outs);
+      stepped += 1;
+    }
+    this.perform(outs, stepped);
+  }
+
+  /** The async path: read the durable decision record (core contract item 2), then step `msg` alone. */
+  private async receiveAfterRecordRead(msg: Exclude<Msg, { type: 'prepare-all' }>): Promise<void> {
+    this.inFlight++;
+    let value: V | undefined;
+    try {
+      value = await this.store.decision(msg.instance);
     } finally {
       this.inFlight--;
     }
+    const outs: Out[] = [];
+    if (value !== undefined) this.step({ type: 'recorded', instance: msg.instance, value }, outs);
+    this.step({ type: 'message', msg }, outs);
+    this.perform(outs, 1);
   }
 
   /** Whether the durable record has to be read before the core sees `msg` (the core already said it may). */
@@ -150,27 +182,43 @@ export class AcceptorActor extends Actor {
     return !core.recordLookupSkippable(this.state, msg, this.recorded.mayContain(msg.instance));
   }
 
-  /** One core step: persist (group-committed), then send, in order. */
-  private apply(input: core.AcceptorInput<V>): void {
+  /** One core step; its outputs are added to `outs`, to be performed by `perform`. */
+  private step(input: core.AcceptorInput<V>, outs: Out[]): void {
     const r = core.step(this.state, input);
     this.state = r.state;
-    if (r.out.length === 0) return;
-    const records = r.out.flatMap((o) => (o.kind === 'persist' ? o.records : []));
+    for (const o of r.out) outs.push(o);
+  }
+
+  /**
+   * Performs the outputs of `messages` steps, in order (core contract item 1): every record in one append
+   * (group-committed with other acceptors' and steps' appends), then every send, once that append and every
+   * earlier perform are done. Chaining behind earlier performs means a duplicate's answer, which needs no
+   * record of its own, never overtakes the sync of the original's record.
+   */
+  private perform(outs: readonly Out[], messages: number): void {
+    if (outs.length === 0) return;
+    const records: core.AcceptorRecord<V>[] = [];
+    for (const o of outs) if (o.kind === 'persist') for (const r of o.records) records.push(r);
+    this.inFlight += messages;
     const started = performance.now();
-    const synced = records.length > 0 ? this.disk.append(records) : Promise.resolve();
-    // Chain behind earlier steps, so a duplicate's answer never overtakes the original's sync.
-    const prev = this.tail;
-    this.tail = Promise.all([prev, synced]).then(
-      () => {
-        if (records.length > 0) syncSeconds.observe((performance.now() - started) / 1000);
-        for (const o of r.out) if (o.kind === 'send') this.outbox.send(o.to, o.msg);
-      },
-      (e) => {
-        // Not synced means not promised: say nothing (a proposer retries), and stop, since the disk is failing.
-        this.logError('acceptor log write failed; stopping', e);
-        consensusOps.inc({ phase: 'persist', result: 'error' });
-        void this.stop(1_000);
-      },
-    );
+    const send = () => {
+      this.inFlight -= messages;
+      if (this.diskFailed) return;
+      if (records.length > 0) syncSeconds.observe((performance.now() - started) / 1000);
+      for (const o of outs) if (o.kind === 'send') this.outbox.send(o.to, o.msg);
+    };
+    const fail = (e: unknown) => {
+      this.inFlight -= messages;
+      // Not synced means not promised: say nothing (a proposer retries), and stop, since the disk is failing.
+      // Nothing is sent after this either: a later answer could rest on this step's unsynced state.
+      this.diskFailed = true;
+      this.logError('acceptor log write failed; stopping', e);
+      consensusOps.inc({ phase: 'persist', result: 'error' });
+      void this.stop(1_000);
+    };
+    this.tail =
+      records.length > 0
+        ? Promise.all([this.tail, this.disk.append(records)]).then(send, fail)
+        : this.tail.then(send, fail);
   }
 }

@@ -1,10 +1,11 @@
 // Unit tests of the append log against real files in a temp directory: order, group commit, recovery, compaction, close.
 import { expect } from 'chai';
+import { constants as fsConstants } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOG_FILE_NAME, NEXT_FILE_NAME, openAppendLog } from '../../../actors/storage/append-log.ts';
-import type { AppendLog } from '../../../actors/storage/append-log.ts';
+import type { AppendLog, AppendLogOptions } from '../../../actors/storage/append-log.ts';
 import {
   LogClosedError,
   LogCorruptError,
@@ -21,20 +22,53 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-async function reopenRecords(dir: string): Promise<unknown[]> {
-  const { log, records } = await openAppendLog(dir);
-  await log.close();
-  return records;
+/** Counts the fdatasync calls made on the log's current file from now on. */
+function countDatasyncs(log: AppendLog): () => number {
+  const file = log['file'];
+  const datasync = file.datasync.bind(file);
+  let calls = 0;
+  file.datasync = () => {
+    calls += 1;
+    return datasync();
+  };
+  return () => calls;
 }
 
-describe('append-log', () => {
+/** The open(2) flags of the log's current file, from /proc (Linux only; undefined elsewhere). */
+async function openFlags(log: AppendLog): Promise<number | undefined> {
+  try {
+    const info = await readFile(`/proc/self/fdinfo/${log['file'].fd}`, 'utf8');
+    const octal = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
+    return octal === undefined ? undefined : parseInt(octal, 8);
+  } catch {
+    return undefined;
+  }
+}
+
+// Every behaviour holds on both write paths: O_DSYNC writes, and the write + fdatasync fallback for
+// platforms without O_DSYNC.
+const writePaths: { name: string; options: AppendLogOptions }[] = [
+  ...(fsConstants.O_DSYNC === undefined ? [] : [{ name: 'O_DSYNC writes', options: { dsync: true } }]),
+  { name: 'write + fdatasync', options: { dsync: false } },
+];
+
+for (const { name, options } of writePaths)
+  describe(`append-log (${name})`, () => appendLogBehaviour(options));
+
+function appendLogBehaviour(options: AppendLogOptions): void {
   let dir: string;
   const open: AppendLog[] = [];
 
   async function openLog() {
-    const opened = await openAppendLog(dir);
+    const opened = await openAppendLog(dir, options);
     open.push(opened.log);
     return opened;
+  }
+
+  async function reopenRecords(at: string): Promise<unknown[]> {
+    const { log, records } = await openAppendLog(at, options);
+    await log.close();
+    return records;
   }
 
   beforeEach(async () => {
@@ -156,12 +190,12 @@ describe('append-log', () => {
     const path = join(dir, LOG_FILE_NAME);
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replace('{"ballot":2}', '{"ballot":9}'));
-    const error = await rejection(openAppendLog(dir));
+    const error = await rejection(openAppendLog(dir, options));
     expect(error).to.be.instanceOf(LogCorruptError);
     const damagedFrameStart = text.lastIndexOf('\n', text.indexOf('{"ballot":2}')) + 1;
     expect(error).to.include({ code: 'LOG_CORRUPT', name: 'LogCorruptError', offset: damagedFrameStart });
     // The failed open must not leave the directory locked.
-    expect(await rejection(openAppendLog(dir))).to.be.instanceOf(LogCorruptError);
+    expect(await rejection(openAppendLog(dir, options))).to.be.instanceOf(LogCorruptError);
   });
 
   it('replays the snapshot plus later appends after compaction, and counts it', async () => {
@@ -223,7 +257,7 @@ describe('append-log', () => {
 
   it('creates missing parent directories', async () => {
     const nested = join(dir, 'a', 'b');
-    const { log, recovered } = await openAppendLog(nested);
+    const { log, recovered } = await openAppendLog(nested, options);
     open.push(log);
     expect(recovered.created).to.equal(true);
     await log.append(['x']);
@@ -243,4 +277,52 @@ describe('append-log', () => {
     await log.close().catch(() => undefined);
     expect(await reopenRecords(dir)).to.deep.equal(['before']);
   });
-});
+
+  it('has an appended record on disk for a fresh open while its writer still holds the file, never closed', async () => {
+    const { log } = await openLog();
+    await log.append([{ promise: 'before-compaction' }]);
+    await log.compact([{ snapshot: 1 }]);
+    await log.append([{ promise: 'after' }]); // the first append to a freshly installed generation
+    // Abandon the writer as a killed process would: no close, no flush. Only its lock is dropped, since a
+    // lock held by this very process is never judged stale.
+    await log['lock'].release();
+    const fresh = await openAppendLog(dir, options);
+    try {
+      expect(fresh.records).to.deep.equal([{ snapshot: 1 }, { promise: 'after' }]);
+      expect(fresh.recovered).to.include({ generation: 1, truncatedBytes: 0 });
+    } finally {
+      await fresh.log.close();
+      await log['file'].close(); // only so the test leaks no descriptor
+    }
+  });
+
+  it('syncs once per group commit, counted in stats, and on the O_DSYNC path without any fdatasync', async () => {
+    const { log } = await openLog();
+    const datasyncs = countDatasyncs(log);
+    await Promise.all([log.append(['a']), log.append(['b'])]);
+    await log.append(['c']);
+    expect(log.stats()).to.include({ appends: 3, appendedRecords: 3, syncs: 2 });
+    expect(datasyncs()).to.equal(options.dsync === true ? 0 : 2);
+    const flags = await openFlags(log);
+    if (flags !== undefined && fsConstants.O_DSYNC !== undefined)
+      expect((flags & fsConstants.O_DSYNC) !== 0, 'file opened O_DSYNC').to.equal(options.dsync);
+  });
+
+  it('writes the same way to a new generation after a compaction and to an existing file after a reopen', async () => {
+    const expectWritePath = async (live: AppendLog) => {
+      const datasyncs = countDatasyncs(live);
+      await live.append(['x']);
+      expect(datasyncs()).to.equal(options.dsync === true ? 0 : 1);
+      const flags = await openFlags(live);
+      if (flags !== undefined && fsConstants.O_DSYNC !== undefined)
+        expect((flags & fsConstants.O_DSYNC) !== 0, 'file opened O_DSYNC').to.equal(options.dsync);
+    };
+    const { log } = await openLog();
+    await log.compact(['S']);
+    await expectWritePath(log);
+    await log.close();
+    const reopened = await openLog();
+    expect(reopened.records).to.deep.equal(['S', 'x']);
+    await expectWritePath(reopened.log);
+  });
+}
