@@ -132,10 +132,11 @@ export class ProposerActor extends Actor {
           break;
         }
         case 'setTimer': {
+          // One real timer per key: the core keeps at most one per pending instance, and a new `at` replaces it.
           clearTimeout(this.timers.get(o.key));
           // Node arms timers from the event loop's cached clock, so one may fire a few ms before `at` by
-          // Date.now(); the core then ignores it as not yet due, and a request would never be answered.
-          // An early timer is re-armed for the rest.
+          // Date.now(). An early timer is re-armed here for the rest: fed to the core, it would find nothing
+          // due yet and only set the key again.
           const fire = () => {
             const early = o.at - Date.now();
             if (early > 0) {
@@ -148,6 +149,11 @@ export class ProposerActor extends Actor {
           this.timers.set(o.key, setTimeout(fire, Math.max(0, o.at - Date.now())));
           break;
         }
+        case 'clearTimer':
+          // The instance was decided or gave up (or the leader ballot stood): its timer would fire for nothing.
+          clearTimeout(this.timers.get(o.key));
+          this.timers.delete(o.key);
+          break;
         case 'decided':
         case 'persist':
           break;

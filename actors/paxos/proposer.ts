@@ -1,8 +1,18 @@
 // Pure Paxos proposer core: runs rounds for many instances, coalesces requests, multi-Paxos fast path; no I/O, no clock.
 //
 // Adapter contract: feed every validated reply (promise, promise-all, nack, accepted, decided) and every due
-// timer; perform `out` in order. A `setTimer` with a key already pending replaces it; stale timers are
-// harmless (the core ignores timers whose attempt has moved on). `now` is the adapter's clock in ms.
+// timer; perform `out` in order. `now` is the adapter's clock in ms.
+//
+// Timers: at most one per pending instance, keyed `instanceTimerKey(instance)` and due at the instance's
+// earliest deadline (its attempt's retry or backoff end, or its earliest request's PAXOS_TIMEOUT), plus one
+// keyed LEADER_TIMER_KEY while a leader ballot is being prepared. A `setTimer` with a key already pending
+// replaces it; a `clearTimer` drops it, and comes whenever what the key served ends (the instance was decided
+// or its last request timed out; the leader ballot stood or was given up), even in the step its own timer
+// fired in, and before that step's replies (an adapter may ask again from inside its reply handling). A
+// timer that fires is gone: the adapter forgets it before feeding it in, and the core sets the key again if
+// the instance still waits. A stale or early timer is harmless: the core does only what is due at `now`, and
+// sets the key again for the rest. Without this, every decided instance left a retry and a PAXOS_TIMEOUT
+// timer live in the adapter until they fired for nothing.
 //
 // `step` and `forget` update the state in place (O(1) per input, as etcd-io/raft does) and return the same
 // object. Outputs never share anything the state later changes: they carry messages built for the step,
@@ -49,13 +59,14 @@ export interface ProposerConfig {
 }
 
 interface Attempt<V> {
-  seq: number;
   ballot: Ballot;
   phase: 'prepare' | 'accept' | 'backoff';
   fast: boolean;
   promises: Map<string, AcceptedPair<V> | undefined>;
   accepts: Set<string>;
   value?: V;
+  /** When to start a new attempt if this one has not decided: retryMs after it started, or its backoff's end. */
+  retryAt: number;
 }
 
 interface Pending<V> {
@@ -63,12 +74,15 @@ interface Pending<V> {
   requests: Array<{ requestId: string; deadline: number }>;
   attempts: number;
   attempt: Attempt<V>;
+  /** `at` of the instance's timer as last set, undefined once it fired: a `setTimer` goes out only when it moves. */
+  timerAt: number | undefined;
 }
 
 interface Leader<V> {
-  seq: number;
   ballot: Ballot;
   phase: 'preparing' | 'leading';
+  /** While preparing: the ballot is given up if no majority promised by then (the LEADER_TIMER_KEY timer). */
+  retryAt: number;
   promised: Set<string>;
   /** Highest accepted proposal per instance reported in the promise-all quorum: must be re-proposed. */
   adopted: Map<string, AcceptedPair<V>>;
@@ -86,7 +100,6 @@ export interface ProposerState<V> {
   readonly config: ProposerConfig;
   rng: number;
   seenRound: number;
-  seq: number;
   leader: Leader<V> | undefined;
   readonly pending: Map<string, Pending<V>>;
   readonly decided: Map<string, { value: V; ballot?: Ballot }>;
@@ -107,7 +120,6 @@ export function initialState<V>(config: ProposerConfig): ProposerState<V> {
     config,
     rng: config.seed >>> 0,
     seenRound: 0,
-    seq: 0,
     leader: undefined,
     pending: new Map(),
     decided: new Map(),
@@ -134,9 +146,15 @@ interface StepContext<V> {
   now: number;
 }
 
-function timerKey(...parts: Array<string | number>): string {
-  return JSON.stringify(parts);
+const instanceTimerPrefix = 'i:';
+
+/** Key of the one timer a pending instance has. */
+export function instanceTimerKey(instance: string): string {
+  return instanceTimerPrefix + instance;
 }
+
+/** Key of the timer that gives up a leader ballot no majority promised in time. */
+export const LEADER_TIMER_KEY = 'lead';
 
 /** Feed one input: updates `state` in place and returns it, with what the adapter must do, in order. */
 export function step<V>(
@@ -158,7 +176,7 @@ export function step<V>(
           onPromise(state, c, msg);
           break;
         case 'promise-all':
-          onPromiseAll(state, msg);
+          onPromiseAll(state, c, msg);
           break;
         case 'nack':
           onNack(state, c, msg);
@@ -194,62 +212,84 @@ function onRequest<V>(s: ProposerState<V>, c: StepContext<V>, requestId: string,
     return;
   }
   const deadline = c.now + s.config.timeoutMs;
-  const timer: ProposerOut<V> = {
-    kind: 'setTimer',
-    key: timerKey('timeout', msg.instance, requestId),
-    at: deadline,
-  };
   const p = s.pending.get(msg.instance);
   if (p !== undefined) {
     // Coalesce: one round answers every caller waiting on the instance. A redelivered request keeps its
     // first deadline.
     if (!p.requests.some((r) => r.requestId === requestId)) {
       p.requests.push({ requestId, deadline });
-      c.out.push(timer);
+      armInstance(c, msg.instance, p);
     }
     return;
   }
-  c.out.push(timer);
   const placeholder: Attempt<V> = {
-    seq: 0,
     ballot: { round: 0, proposer: s.config.id },
     phase: 'backoff',
     fast: false,
     promises: new Map(),
     accepts: new Set(),
+    retryAt: c.now,
   };
-  s.pending.set(msg.instance, {
+  const created: Pending<V> = {
     candidate: msg.candidate,
     requests: [{ requestId, deadline }],
     attempts: 0,
     attempt: placeholder,
-  });
+    timerAt: undefined,
+  };
+  s.pending.set(msg.instance, created);
   if (s.config.fastPath && s.leader === undefined) startLeader(s, c);
   startAttempt(s, c, msg.instance);
+  armInstance(c, msg.instance, created);
+}
+
+/** Keep the instance's one timer at its earliest deadline: set it when that moved or the timer fired. */
+function armInstance<V>(c: StepContext<V>, instance: string, p: Pending<V>): void {
+  let at = p.attempt.retryAt;
+  for (const r of p.requests) if (r.deadline < at) at = r.deadline;
+  if (p.timerAt === at) return;
+  p.timerAt = at;
+  c.out.push({ kind: 'setTimer', key: instanceTimerKey(instance), at });
+}
+
+/**
+ * The instance no longer waits (decided, or its last caller timed out): forget it and drop its timer. Called
+ * before the step's replies go out, so an adapter that asks again from inside its reply handling (a new
+ * pending entry, a new timer under the same key) does not have that timer dropped by this step's clearTimer.
+ */
+function endInstance<V>(s: ProposerState<V>, c: StepContext<V>, instance: string): void {
+  s.pending.delete(instance);
+  c.out.push({ kind: 'clearTimer', key: instanceTimerKey(instance) });
+}
+
+/** Stop holding or preparing the leader ballot; a ballot still being prepared had a timer to drop. */
+function dropLeader<V>(s: ProposerState<V>, c: StepContext<V>): void {
+  if (s.leader?.phase === 'preparing') c.out.push({ kind: 'clearTimer', key: LEADER_TIMER_KEY });
+  s.leader = undefined;
 }
 
 function startLeader<V>(s: ProposerState<V>, c: StepContext<V>): void {
   const ballot = nextBallot(s.config.id, s.seenRound);
   s.seenRound = ballot.round;
-  s.seq += 1;
+  const retryAt = c.now + s.config.retryMs;
   s.leader = {
-    seq: s.seq,
     ballot,
     phase: 'preparing',
+    retryAt,
     promised: new Set(),
     adopted: new Map(),
     refused: new Set(),
     proposed: new Map(),
   };
   c.out.push({ kind: 'send', to: 'acceptors', msg: { type: 'prepare-all', ballot, from: s.config.id } });
-  c.out.push({ kind: 'setTimer', key: timerKey('lead', s.seq), at: c.now + s.config.retryMs });
+  c.out.push({ kind: 'setTimer', key: LEADER_TIMER_KEY, at: retryAt });
 }
 
 function startAttempt<V>(s: ProposerState<V>, c: StepContext<V>, instance: string): void {
   const p = s.pending.get(instance);
   if (p === undefined) return;
-  s.seq += 1;
   p.attempts += 1;
+  const retryAt = c.now + s.config.retryMs;
   // A long-standing leader ballot is renewed, so `proposed` stays bounded; this attempt takes the classic path.
   if (s.leader?.phase === 'leading' && s.leader.proposed.size >= (s.config.leaderRenewAfter ?? 10_000)) {
     startLeader(s, c);
@@ -262,13 +302,13 @@ function startAttempt<V>(s: ProposerState<V>, c: StepContext<V>, instance: strin
     const value = l.adopted.get(instance)?.value ?? l.proposed.get(instance) ?? p.candidate;
     l.proposed.set(instance, value);
     p.attempt = {
-      seq: s.seq,
       ballot: l.ballot,
       phase: 'accept',
       fast: true,
       promises: new Map(),
       accepts: new Set(),
       value,
+      retryAt,
     };
     c.out.push({
       kind: 'send',
@@ -279,12 +319,12 @@ function startAttempt<V>(s: ProposerState<V>, c: StepContext<V>, instance: strin
     const ballot = nextBallot(s.config.id, s.seenRound);
     s.seenRound = ballot.round;
     p.attempt = {
-      seq: s.seq,
       ballot,
       phase: 'prepare',
       fast: false,
       promises: new Map(),
       accepts: new Set(),
+      retryAt,
     };
     c.out.push({
       kind: 'send',
@@ -292,7 +332,6 @@ function startAttempt<V>(s: ProposerState<V>, c: StepContext<V>, instance: strin
       msg: { type: 'prepare', instance, ballot, from: s.config.id },
     });
   }
-  c.out.push({ kind: 'setTimer', key: timerKey('retry', instance, s.seq), at: c.now + s.config.retryMs });
 }
 
 function noteRound<V>(s: ProposerState<V>, b: Ballot | undefined): void {
@@ -322,7 +361,7 @@ function onPromise<V>(s: ProposerState<V>, c: StepContext<V>, msg: Promised<V>):
   });
 }
 
-function onPromiseAll<V>(s: ProposerState<V>, msg: PromiseAll<V>): void {
+function onPromiseAll<V>(s: ProposerState<V>, c: StepContext<V>, msg: PromiseAll<V>): void {
   for (const acc of msg.accepted) noteRound(s, acc.ballot);
   const l = s.leader;
   if (l === undefined || l.phase !== 'preparing' || !ballotEquals(l.ballot, msg.ballot)) return;
@@ -335,7 +374,10 @@ function onPromiseAll<V>(s: ProposerState<V>, msg: PromiseAll<V>): void {
     }
   }
   for (const i of msg.refused) l.refused.add(i);
-  if (isQuorum(s.config.acceptors, l.promised)) l.phase = 'leading';
+  if (isQuorum(s.config.acceptors, l.promised)) {
+    l.phase = 'leading';
+    c.out.push({ kind: 'clearTimer', key: LEADER_TIMER_KEY });
+  }
 }
 
 // Preempted: someone promised a higher ballot. Note its round so our next ballot beats it, then back off
@@ -343,14 +385,14 @@ function onPromiseAll<V>(s: ProposerState<V>, msg: PromiseAll<V>): void {
 function onNack<V>(s: ProposerState<V>, c: StepContext<V>, msg: Nack): void {
   noteRound(s, msg.promised);
   if (msg.instance === undefined) {
-    if (s.leader !== undefined && ballotEquals(s.leader.ballot, msg.ballot)) s.leader = undefined;
+    if (s.leader !== undefined && ballotEquals(s.leader.ballot, msg.ballot)) dropLeader(s, c);
     return;
   }
   const p = s.pending.get(msg.instance);
   if (p === undefined || p.attempt.phase === 'backoff' || !ballotEquals(p.attempt.ballot, msg.ballot)) return;
   if (p.attempt.fast && s.leader !== undefined && ballotEquals(s.leader.ballot, msg.ballot)) {
     // The leader ballot no longer stands everywhere: fall back to the classic path.
-    s.leader = undefined;
+    dropLeader(s, c);
   }
   p.attempt.phase = 'backoff';
   const r = nextRandom(s.rng);
@@ -358,7 +400,8 @@ function onNack<V>(s: ProposerState<V>, c: StepContext<V>, msg: Nack): void {
   const { backoffMinMs: min, backoffMaxMs: max } = s.config;
   const cap = Math.min(max, min * 2 ** Math.min(p.attempts, 20));
   const delay = Math.floor(min + r.value * Math.max(0, cap - min));
-  c.out.push({ kind: 'setTimer', key: timerKey('retry', msg.instance, p.attempt.seq), at: c.now + delay });
+  p.attempt.retryAt = c.now + delay;
+  armInstance(c, msg.instance, p);
 }
 
 function onAccepted<V>(s: ProposerState<V>, c: StepContext<V>, msg: Accepted<V>): void {
@@ -389,51 +432,62 @@ function finish<V>(
   value: V,
   ballot: Ballot | undefined,
 ): void {
+  const p = s.pending.get(instance);
   if (s.decided.has(instance)) {
-    s.pending.delete(instance);
+    if (p !== undefined) endInstance(s, c, instance);
     return;
   }
   const entry: { value: V; ballot?: Ballot } = { value };
   if (ballot !== undefined) entry.ballot = ballot;
   s.decided.set(instance, entry);
   const msg = decidedMsg(s, instance, value, ballot);
-  for (const r of s.pending.get(instance)?.requests ?? [])
-    c.out.push({ kind: 'reply', requestId: r.requestId, msg });
-  s.pending.delete(instance);
+  if (p === undefined) {
+    c.out.push({ kind: 'send', to: 'learners', msg });
+    return;
+  }
+  endInstance(s, c, instance);
+  for (const r of p.requests) c.out.push({ kind: 'reply', requestId: r.requestId, msg });
   c.out.push({ kind: 'send', to: 'learners', msg });
 }
 
 function onTimer<V>(s: ProposerState<V>, c: StepContext<V>, key: string): void {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(key);
-  } catch {
+  if (key === LEADER_TIMER_KEY) {
+    const l = s.leader;
+    if (l === undefined || l.phase !== 'preparing') return;
+    // No majority promised in time (messages may be lost): give the ballot up; the next attempt starts another.
+    if (l.retryAt <= c.now) dropLeader(s, c);
+    else c.out.push({ kind: 'setTimer', key: LEADER_TIMER_KEY, at: l.retryAt });
     return;
   }
-  if (!Array.isArray(parts)) return;
-  const [kind, a, b] = parts as [unknown, unknown, unknown];
-  if (kind === 'retry' && typeof a === 'string') {
-    const p = s.pending.get(a);
-    if (p !== undefined && p.attempt.seq === b) {
-      if (s.config.fastPath && s.leader === undefined) startLeader(s, c);
-      startAttempt(s, c, a);
-    }
-  } else if (kind === 'timeout' && typeof a === 'string' && typeof b === 'string') {
-    const p = s.pending.get(a);
-    const at = p?.requests.findIndex((r) => r.requestId === b) ?? -1;
-    if (p === undefined || at < 0 || p.requests[at]!.deadline > c.now) return;
-    p.requests.splice(at, 1);
+  if (!key.startsWith(instanceTimerPrefix)) return;
+  const instance = key.slice(instanceTimerPrefix.length);
+  const p = s.pending.get(instance);
+  if (p === undefined) return;
+  p.timerAt = undefined;
+  // Every caller whose deadline passed gets PAXOS_TIMEOUT, in arrival order; the others keep waiting.
+  const timedOut: string[] = [];
+  let kept = 0;
+  for (const r of p.requests) {
+    if (r.deadline > c.now) p.requests[kept++] = r;
+    else timedOut.push(r.requestId);
+  }
+  p.requests.length = kept;
+  if (kept === 0) endInstance(s, c, instance);
+  if (timedOut.length > 0) {
     // Never definite: the value may still be chosen by a round already in flight.
     const err: PaxosError = {
       type: 'error',
       code: PAXOS_TIMEOUT,
-      text: `no decision for ${a} within ${s.config.timeoutMs} ms`,
+      text: `no decision for ${instance} within ${s.config.timeoutMs} ms`,
       definite: false,
       retryable: true,
     };
-    c.out.push({ kind: 'reply', requestId: b, msg: err });
-    if (p.requests.length === 0) s.pending.delete(a);
-  } else if (kind === 'lead' && typeof a === 'number') {
-    if (s.leader !== undefined && s.leader.seq === a && s.leader.phase === 'preparing') s.leader = undefined;
+    for (const requestId of timedOut) c.out.push({ kind: 'reply', requestId, msg: err });
   }
+  if (kept === 0) return;
+  if (p.attempt.retryAt <= c.now) {
+    if (s.config.fastPath && s.leader === undefined) startLeader(s, c);
+    startAttempt(s, c, instance);
+  }
+  armInstance(c, instance, p);
 }

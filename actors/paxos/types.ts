@@ -95,13 +95,16 @@ export type Destination = 'acceptors' | 'learners' | 'proposers' | (string & {})
 /**
  * What a core asks its adapter to do, in order. A `persist` must be written and synced before any output
  * that follows it is performed (etcd-io/raft's Ready contract): that is what makes a promise survive kill -9.
+ * `setTimer` arms the timer named `key` to fire at `at` (replacing one pending under that key); `clearTimer`
+ * drops it. Only the proposer core uses timers.
  */
 export type Out<M, R = never> =
   | { kind: 'persist'; records: R[] }
   | { kind: 'send'; to: Destination; msg: M }
   | { kind: 'reply'; requestId: string; msg: M }
   | { kind: 'decided'; instance: string; value: unknown; ballot?: Ballot }
-  | { kind: 'setTimer'; key: string; at: number };
+  | { kind: 'setTimer'; key: string; at: number }
+  | { kind: 'clearTimer'; key: string };
 
 export interface StepResult<S, O> {
   state: S;

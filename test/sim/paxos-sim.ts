@@ -307,7 +307,11 @@ export class PaxosSim {
     }
   }
 
+  /** Nesting of applyProposerOut: a client retry steps the core again while a step's outputs are applied. */
+  private applying = 0;
+
   private applyProposerOut(p: ProposerNode, out: ProposerOut<V>[]): void {
+    this.applying++;
     for (const o of out) {
       switch (o.kind) {
         case 'send':
@@ -315,6 +319,9 @@ export class PaxosSim {
           break;
         case 'setTimer':
           p.timers.set(o.key, o.at);
+          break;
+        case 'clearTimer':
+          p.timers.delete(o.key);
           break;
         case 'reply': {
           const instance = p.requests.get(o.requestId);
@@ -337,7 +344,36 @@ export class PaxosSim {
         case 'persist':
         case 'decided':
           break;
+        default: {
+          const never: never = o;
+          throw new Error(`unknown proposer output ${JSON.stringify(never)}`);
+        }
       }
+    }
+    // Checked once every output of the outermost step is applied: mid-way, its later setTimer is still to come.
+    if (--this.applying === 0) this.checkTimers(p);
+  }
+
+  /**
+   * The proposer's timer contract, checked after every step: exactly one timer per pending instance, at its
+   * earliest deadline, one for a leader ballot being prepared, and none for anything that ended (a leak). A
+   * client retry re-enters the core while a step's replies are handled, so this also checks that a step's
+   * clearTimer never drops the timer of a request made from its replies.
+   */
+  private checkTimers(p: ProposerNode): void {
+    const s = p.state;
+    const bad = (what: string): never => {
+      throw new Error(`${p.name}: ${what} (seed ${this.opt.seed}, step ${this.steps})`);
+    };
+    const preparing = s.leader?.phase === 'preparing';
+    if (p.timers.size !== s.pending.size + (preparing ? 1 : 0))
+      bad(`${p.timers.size} timers for ${s.pending.size} pending instances (leader preparing: ${preparing})`);
+    if (preparing && p.timers.get(proposer.LEADER_TIMER_KEY) !== s.leader?.retryAt)
+      bad('the leader ballot being prepared has no timer at its retry time');
+    for (const [instance, pending] of s.pending) {
+      const due = Math.min(pending.attempt.retryAt, ...pending.requests.map((r) => r.deadline));
+      const at = p.timers.get(proposer.instanceTimerKey(instance));
+      if (at !== due) bad(`pending ${instance} has its timer at ${at}, not its earliest deadline ${due}`);
     }
   }
 

@@ -1,6 +1,14 @@
-// Rule-by-rule tests of the pure proposer core: phases, adoption, coalescing, backoff, timeout and the fast path.
+// Rule-by-rule tests of the pure proposer core: phases, adoption, coalescing, backoff, timers and the fast path.
 import { expect } from 'chai';
-import { forget, initialState, isLeading, step } from '../../../actors/paxos/proposer.ts';
+import fc from 'fast-check';
+import {
+  forget,
+  initialState,
+  instanceTimerKey,
+  isLeading,
+  LEADER_TIMER_KEY,
+  step,
+} from '../../../actors/paxos/proposer.ts';
 import type {
   ProposerConfig,
   ProposerInput,
@@ -66,21 +74,29 @@ function run(
 const sends = (out: ProposerOut<V>[]) =>
   out.filter((o) => o.kind === 'send').map((o) => (o.kind === 'send' ? o.msg : undefined));
 const replies = (out: ProposerOut<V>[]) => out.filter((o) => o.kind === 'reply');
+const timers = (out: ProposerOut<V>[]) => out.filter((o) => o.kind === 'setTimer' || o.kind === 'clearTimer');
+const T = instanceTimerKey(I);
+const fire = (key: string, now: number): ProposerInput<V> => ({ type: 'timer', key, now });
+const timeoutError = (instance = I, ms = 1000) => ({
+  type: 'error',
+  code: 'PAXOS_TIMEOUT',
+  text: `no decision for ${instance} within ${ms} ms`,
+  definite: false,
+  retryable: true,
+});
 
 describe('proposer', () => {
   const fresh = (c: Partial<ProposerConfig> = {}) => initialState<V>({ ...config, ...c });
 
-  it('P1a: starts a request with a prepare to all acceptors at a fresh ballot, plus retry and timeout timers', () => {
+  it('P1a: starts a request with a prepare to all acceptors at a fresh ballot and one timer, at its earliest deadline', () => {
     const r = step(fresh(), request('q1', 'x', 100));
-    expect(r.out).to.deep.include({
-      kind: 'send',
-      to: 'acceptors',
-      msg: { type: 'prepare', instance: I, ballot: b(1), from: 'P1' },
-    });
-    expect(r.out).to.deep.include({ kind: 'setTimer', key: JSON.stringify(['timeout', I, 'q1']), at: 1100 });
-    expect(r.out.some((o) => o.kind === 'setTimer' && o.key.startsWith('["retry"') && o.at === 200)).to.equal(
-      true,
-    );
+    // The retry (100 + retryMs) comes before the PAXOS_TIMEOUT (100 + timeoutMs): one timer, for the retry.
+    expect(r.out).to.deep.equal([
+      { kind: 'send', to: 'acceptors', msg: { type: 'prepare', instance: I, ballot: b(1), from: 'P1' } },
+      { kind: 'setTimer', key: T, at: 200 },
+    ]);
+    // A second caller for the same instance coalesces: its deadline is later, so the timer stays as it is.
+    expect(step(r.state, request('q2', 'y', 150)).out).to.deep.equal([]);
   });
 
   it('P2a: with a majority of promises and nothing accepted, proposes its own candidate', () => {
@@ -132,6 +148,10 @@ describe('proposer', () => {
       accepted('A2', b(1), 'x'),
     );
     const decided = { type: 'decided', instance: I, value: { agentId: 'x' }, ballot: b(1), from: 'P1' };
+    expect(timers(r.out)).to.deep.equal([
+      { kind: 'setTimer', key: T, at: 100 },
+      { kind: 'clearTimer', key: T },
+    ]);
     expect(replies(r.out)).to.deep.equal([
       { kind: 'reply', requestId: 'q1', msg: decided },
       { kind: 'reply', requestId: 'q2', msg: decided },
@@ -160,6 +180,33 @@ describe('proposer', () => {
     expect(r.state.pending.size).to.equal(0);
   });
 
+  it('drops the timer of a decided instance before answering, and ignores that timer if it still fires', () => {
+    const s = run(
+      fresh(),
+      request('q1', 'x'),
+      promise('A1', b(1)),
+      promise('A2', b(1)),
+      accepted('A1', b(1), 'x'),
+    ).state;
+    const r = step(s, accepted('A2', b(1), 'x'));
+    const decided = { type: 'decided', instance: I, value: { agentId: 'x' }, ballot: b(1), from: 'P1' };
+    // clearTimer first: an adapter that asks again from inside its reply handling gets a timer this step keeps.
+    expect(r.out).to.deep.equal([
+      { kind: 'clearTimer', key: T },
+      { kind: 'reply', requestId: 'q1', msg: decided },
+      { kind: 'send', to: 'learners', msg: decided },
+    ]);
+    // A timer that raced the clear finds nothing pending: no output at all.
+    expect(step(r.state, fire(T, 100)).out).to.deep.equal([]);
+    // A decided notice for an instance this proposer was not running has no timer to drop.
+    const notice = step(fresh(), {
+      type: 'message',
+      now: 1,
+      msg: { type: 'decided', instance: I, value: { agentId: 'v' }, from: 'A2' },
+    });
+    expect(timers(notice.out)).to.deep.equal([]);
+  });
+
   it('on preemption backs off for a random time within the bounds, then retries above the preempting round', () => {
     const s = run(fresh(), request('q1', 'x', 0)).state;
     const nack = step(s, {
@@ -167,12 +214,17 @@ describe('proposer', () => {
       now: 5,
       msg: { type: 'nack', instance: I, ballot: b(1), promised: b(9, 'P2'), from: 'A1' },
     });
-    const timer = nack.out.find((o) => o.kind === 'setTimer');
-    expect(timer).to.not.equal(undefined);
-    if (timer?.kind !== 'setTimer') return;
+    // The backoff end replaces the retry as the instance's one timer.
+    expect(nack.out).to.have.length(1);
+    const timer = nack.out[0];
+    if (timer?.kind !== 'setTimer') throw new Error('no backoff timer');
+    expect(timer.key).to.equal(T);
     expect(timer.at).to.be.within(5 + 10, 5 + 50);
-    const retry = step(nack.state, { type: 'timer', key: timer.key, now: timer.at });
-    expect(sends(retry.out)).to.deep.include({ type: 'prepare', instance: I, ballot: b(10), from: 'P1' });
+    const retry = step(nack.state, fire(timer.key, timer.at));
+    expect(retry.out).to.deep.equal([
+      { kind: 'send', to: 'acceptors', msg: { type: 'prepare', instance: I, ballot: b(10), from: 'P1' } },
+      { kind: 'setTimer', key: T, at: timer.at + 100 },
+    ]);
   });
 
   it('draws different backoffs for different seeds (randomness is injected, not fixed)', () => {
@@ -192,31 +244,169 @@ describe('proposer', () => {
 
   it('retries with a higher ballot when no quorum answered before the retry timer (lost messages)', () => {
     const r = run(fresh(), request('q1', 'x', 0));
-    const retry = r.out.find((o) => o.kind === 'setTimer' && o.key.startsWith('["retry"'));
-    if (retry?.kind !== 'setTimer') throw new Error('no retry timer');
-    const again = step(r.state, { type: 'timer', key: retry.key, now: retry.at });
-    expect(sends(again.out)).to.deep.include({ type: 'prepare', instance: I, ballot: b(2), from: 'P1' });
-    // The same timer fired twice (a stale timer) starts nothing new.
-    expect(step(again.state, { type: 'timer', key: retry.key, now: retry.at + 1 }).out).to.deep.equal([]);
+    const again = step(r.state, fire(T, 100));
+    expect(again.out).to.deep.equal([
+      { kind: 'send', to: 'acceptors', msg: { type: 'prepare', instance: I, ballot: b(2), from: 'P1' } },
+      { kind: 'setTimer', key: T, at: 200 },
+    ]);
+    // The same key fired again before anything is due (stale, or early) starts nothing new; the adapter forgot
+    // the timer when it fired, so the core sets it again at the same deadline.
+    expect(step(again.state, fire(T, 101)).out).to.deep.equal([{ kind: 'setTimer', key: T, at: 200 }]);
+    // Keys the core never set are ignored.
+    expect(step(again.state, fire('i:conv/other/0', 500)).out).to.deep.equal([]);
+    expect(step(again.state, fire('["retry","x",1]', 500)).out).to.deep.equal([]);
   });
 
-  it('gives up after PAXOS_TIMEOUT with an error that is never definite and is retryable', () => {
+  it('gives up after PAXOS_TIMEOUT with an error that is never definite and is retryable, and drops the timer', () => {
     const s = run(fresh(), request('q1', 'x', 0)).state;
-    const r = step(s, { type: 'timer', key: JSON.stringify(['timeout', I, 'q1']), now: 1000 });
-    expect(replies(r.out)).to.deep.equal([
-      {
-        kind: 'reply',
-        requestId: 'q1',
-        msg: {
-          type: 'error',
-          code: 'PAXOS_TIMEOUT',
-          text: `no decision for ${I} within 1000 ms`,
-          definite: false,
-          retryable: true,
-        },
-      },
+    // The retry is overdue too, but nobody waits any more: no new round.
+    const r = step(s, fire(T, 1000));
+    expect(r.out).to.deep.equal([
+      { kind: 'clearTimer', key: T },
+      { kind: 'reply', requestId: 'q1', msg: timeoutError() },
     ]);
     expect(r.state.pending.size).to.equal(0);
+  });
+
+  it('answers every request whose deadline passed when the timer fires, and sets it again for the rest', () => {
+    // Retries far off, so only deadlines are due: q1 and q2 at 1000, q3 at 1500.
+    const s = run(
+      fresh({ retryMs: 5000 }),
+      request('q1', 'x', 0),
+      request('q2', 'y', 0),
+      request('q3', 'z', 500),
+    ).state;
+    const r = step(s, fire(T, 1000));
+    expect(r.out).to.deep.equal([
+      { kind: 'reply', requestId: 'q1', msg: timeoutError() },
+      { kind: 'reply', requestId: 'q2', msg: timeoutError() },
+      { kind: 'setTimer', key: T, at: 1500 },
+    ]);
+    // The one left keeps waiting (a timeout is never definite) and is answered when a decision comes.
+    expect(r.state.pending.get(I)?.requests.map((q) => q.requestId)).to.deep.equal(['q3']);
+    const done = run(r.state, promise('A1', b(1)), promise('A2', b(1)), accepted('A1', b(1), 'x'));
+    expect(replies(step(done.state, accepted('A2', b(1), 'x')).out).map((o) => o.requestId)).to.deep.equal([
+      'q3',
+    ]);
+  });
+
+  it('does both when a retry and a request timeout are due at the same time', () => {
+    // retryMs = timeoutMs: q1's deadline and the first retry are both at 1000; q2 waits until 1500.
+    const s = run(fresh({ retryMs: 1000 }), request('q1', 'x', 0), request('q2', 'y', 500)).state;
+    const r = step(s, fire(T, 1000));
+    expect(r.out).to.deep.equal([
+      { kind: 'reply', requestId: 'q1', msg: timeoutError() },
+      { kind: 'send', to: 'acceptors', msg: { type: 'prepare', instance: I, ballot: b(2), from: 'P1' } },
+      // The next deadline is q2's (1500), before the new attempt's retry (2000).
+      { kind: 'setTimer', key: T, at: 1500 },
+    ]);
+  });
+
+  it('keeps one timer per pending instance, at its earliest deadline, and none once every request is answered', () => {
+    // A random mix of requests, replies, preemptions, decisions, forgets and timers (due, early and stale), fed
+    // to a core whose timers are held the way the adapter holds them: a key set again replaces its timer.
+    const instances = ['conv/a/0', 'conv/b/0', 'conv/c/0'];
+    const acceptorIds = ['A1', 'A2', 'A3'];
+    const action = fc.oneof(
+      fc.record({ t: fc.constant('request' as const), i: fc.nat(2), dt: fc.nat(300) }),
+      fc.record({ t: fc.constant('promise' as const), i: fc.nat(2), a: fc.nat(2) }),
+      fc.record({ t: fc.constant('accepted' as const), i: fc.nat(2), a: fc.nat(2) }),
+      fc.record({ t: fc.constant('nack' as const), i: fc.nat(2), a: fc.nat(2) }),
+      fc.record({ t: fc.constant('promise-all' as const), a: fc.nat(2) }),
+      fc.record({ t: fc.constant('nack-all' as const), a: fc.nat(2) }),
+      fc.record({ t: fc.constant('decided' as const), i: fc.nat(2) }),
+      fc.record({ t: fc.constant('forget' as const) }),
+      fc.record({ t: fc.constant('fire' as const) }),
+      fc.record({ t: fc.constant('fire-early' as const), i: fc.nat(3) }),
+    );
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(action, { maxLength: 80 }), (fastPath, actions) => {
+        let s = fresh({ fastPath, leaderRenewAfter: 2 });
+        const armed = new Map<string, number>();
+        const answered = new Map<string, number>();
+        let asked = 0;
+        let now = 0;
+        const feed = (input: ProposerInput<V>) => {
+          const r = step(s, input);
+          s = r.state;
+          for (const o of r.out) {
+            if (o.kind === 'setTimer') armed.set(o.key, o.at);
+            else if (o.kind === 'clearTimer') armed.delete(o.key);
+            else if (o.kind === 'reply') answered.set(o.requestId, (answered.get(o.requestId) ?? 0) + 1);
+          }
+          const preparing = s.leader?.phase === 'preparing';
+          expect(armed.size, 'timers').to.equal(s.pending.size + (preparing ? 1 : 0));
+          if (preparing) expect(armed.get(LEADER_TIMER_KEY)).to.equal(s.leader?.retryAt);
+          for (const [instance, p] of s.pending) {
+            const due = Math.min(p.attempt.retryAt, ...p.requests.map((q) => q.deadline));
+            expect(armed.get(instanceTimerKey(instance)), instance).to.equal(due);
+          }
+        };
+        const fireEarliest = (): boolean => {
+          let next: [string, number] | undefined;
+          for (const [k, at] of armed) if (next === undefined || at < next[1]) next = [k, at];
+          if (next === undefined) return false;
+          armed.delete(next[0]);
+          now = Math.max(now, next[1]);
+          feed(fire(next[0], now));
+          return true;
+        };
+        const ballotOf = (i: string) => s.pending.get(i)?.attempt.ballot ?? b(1);
+        for (const x of actions) {
+          const i = 'i' in x ? instances[x.i]! : '';
+          const from = 'a' in x ? acceptorIds[x.a]! : '';
+          if (x.t === 'request') {
+            now += x.dt;
+            feed(request(`q${++asked}`, 'x', now, i));
+          } else if (x.t === 'promise') {
+            feed({ type: 'message', now, msg: { type: 'promise', instance: i, ballot: ballotOf(i), from } });
+          } else if (x.t === 'accepted') {
+            const value = { agentId: 'x' };
+            feed({
+              type: 'message',
+              now,
+              msg: { type: 'accepted', instance: i, ballot: ballotOf(i), value, from },
+            });
+          } else if (x.t === 'nack') {
+            const msg = {
+              type: 'nack',
+              instance: i,
+              ballot: ballotOf(i),
+              promised: b(50, 'P9'),
+              from,
+            } as const;
+            feed({ type: 'message', now, msg });
+          } else if (x.t === 'promise-all' || x.t === 'nack-all') {
+            const ballot = s.leader?.ballot ?? b(1);
+            feed({
+              type: 'message',
+              now,
+              msg:
+                x.t === 'promise-all'
+                  ? { type: 'promise-all', ballot, from, accepted: [], refused: [] }
+                  : { type: 'nack', ballot, promised: b(50, 'P9'), from },
+            });
+          } else if (x.t === 'decided') {
+            feed({ type: 'message', now, msg: { type: 'decided', instance: i, value: { agentId: 'd' } } });
+          } else if (x.t === 'forget') {
+            forget(s, instances);
+          } else if (x.t === 'fire') {
+            fireEarliest();
+          } else {
+            // Early or stale: the adapter fires a key (forgetting its timer) before it is due, or after it ended.
+            const key = x.i === 3 ? LEADER_TIMER_KEY : instanceTimerKey(instances[x.i]!);
+            armed.delete(key);
+            feed(fire(key, now));
+          }
+        }
+        // Left alone, every request ends (decided or PAXOS_TIMEOUT), each answered exactly once, no timer left.
+        for (let n = 0; n < 10_000 && fireEarliest(); n++);
+        expect(armed.size).to.equal(0);
+        expect(s.pending.size).to.equal(0);
+        expect(answered.size).to.equal(asked);
+        expect([...answered.values()].every((n) => n === 1)).to.equal(true);
+      }),
+    );
   });
 
   it('answers a redelivered request id once', () => {
@@ -255,14 +445,14 @@ describe('proposer', () => {
     if (backoff?.kind !== 'setTimer') throw new Error('no backoff timer');
     run(
       s,
-      { type: 'timer', key: backoff.key, now: backoff.at },
+      fire(backoff.key, backoff.at),
       promise('A1', b(6), { ballot: b(1), agentId: 'old' }),
       promise('A3', b(6)),
       accepted('A1', b(6), 'old'),
       accepted('A3', b(6), 'old'),
     );
     forget(s, [I]);
-    run(s, request('q3', 'z', 500), { type: 'timer', key: JSON.stringify(['timeout', I, 'q3']), now: 1500 });
+    run(s, request('q3', 'z', 500), fire(T, 1500));
     for (const r of returned) expect(r.out).to.deep.equal(r.asReturned);
     expect(sends(returned[3]!.out)).to.deep.equal([
       { type: 'accept', instance: I, ballot: b(1), value: { agentId: 'old' }, from: 'P1' },
@@ -310,6 +500,38 @@ describe('proposer', () => {
         promiseAll('A2', b(1)),
       ).state;
     };
+
+    it('drops the leader timer once a majority promised the leader ballot', () => {
+      const r = step(fresh({ fastPath: true }), request('q0', 'x', 0, 'conv/first/0'));
+      expect(r.out).to.deep.include({ kind: 'setTimer', key: LEADER_TIMER_KEY, at: 100 });
+      const one = step(r.state, promiseAll('A1', b(1)));
+      expect(one.out).to.deep.equal([]);
+      const two = step(one.state, promiseAll('A2', b(1)));
+      expect(two.out).to.deep.equal([{ kind: 'clearTimer', key: LEADER_TIMER_KEY }]);
+      expect(isLeading(two.state)).to.equal(true);
+      // A leader timer that raced the clear changes nothing.
+      expect(step(two.state, fire(LEADER_TIMER_KEY, 100)).out).to.deep.equal([]);
+      expect(isLeading(two.state)).to.equal(true);
+    });
+
+    it('gives up a leader ballot no majority promised in time, or that was refused, dropping its timer', () => {
+      const s = step(fresh({ fastPath: true }), request('q0', 'x', 0, 'conv/first/0')).state;
+      // Early: nothing due, the timer is set again for the rest.
+      const early = step(s, fire(LEADER_TIMER_KEY, 50));
+      expect(early.out).to.deep.equal([{ kind: 'setTimer', key: LEADER_TIMER_KEY, at: 100 }]);
+      expect(early.state.leader?.phase).to.equal('preparing');
+      const due = step(early.state, fire(LEADER_TIMER_KEY, 100));
+      expect(due.out).to.deep.equal([{ kind: 'clearTimer', key: LEADER_TIMER_KEY }]);
+      expect(due.state.leader).to.equal(undefined);
+
+      const refused = step(step(fresh({ fastPath: true }), request('q0', 'x', 0, 'conv/first/0')).state, {
+        type: 'message',
+        now: 5,
+        msg: { type: 'nack', ballot: b(1), promised: b(7, 'P2'), from: 'A1' },
+      });
+      expect(refused.out).to.deep.equal([{ kind: 'clearTimer', key: LEADER_TIMER_KEY }]);
+      expect(refused.state.leader).to.equal(undefined);
+    });
 
     it('skips phase 1 for a new instance once a majority promised the leader ballot', () => {
       const s = leading();
@@ -365,7 +587,7 @@ describe('proposer', () => {
 
     it('never sends two different values at the leader ballot for one instance, even after a timeout', () => {
       let s = run(leading(), request('q1', 'y', 10)).state;
-      s = step(s, { type: 'timer', key: JSON.stringify(['timeout', I, 'q1']), now: 2000 }).state;
+      s = step(s, fire(T, 2000)).state;
       const r = step(s, request('q2', 'z', 2001));
       expect(sends(r.out)).to.deep.equal([
         { type: 'accept', instance: I, ballot: b(1), value: { agentId: 'y' }, from: 'P1', fast: true },
