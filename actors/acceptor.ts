@@ -168,6 +168,12 @@ export class AcceptorActor extends Actor {
     let value: V | undefined;
     try {
       value = await this.store.decision(msg.instance);
+    } catch (e) {
+      // No answer without the read: the proposer's retry asks again, and this acceptor keeps serving the rest.
+      this.log.warn(`could not read the decision record of ${msg.instance}; ${msg.type} left unanswered`, {
+        error: (e as Error).message,
+      });
+      return;
     } finally {
       this.inFlight--;
     }

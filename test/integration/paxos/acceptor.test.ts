@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Bus } from '../../../bus/bus.ts';
 import { loadConfig } from '../../../bus/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
-import { createLogger } from '../../../bus/logger.ts';
+import { createLogger, type Logger, type Meta } from '../../../bus/logger.ts';
 import { provision } from '../../../bus/provision.ts';
 import { AcceptorActor } from '../../../actors/acceptor.ts';
 import { AssignmentStore } from '../../../actors/assignment-store.ts';
@@ -86,7 +86,9 @@ describe('acceptor', function () {
   let nextActor = 0;
 
   /** Starts an acceptor actor in this process, on a fresh log wrapped in a HeldLog. */
-  async function startAcceptor(): Promise<{ actor: AcceptorActor; log: HeldLog }> {
+  async function startAcceptor(
+    actorLogger: Logger = logger,
+  ): Promise<{ actor: AcceptorActor; log: HeldLog }> {
     let log: HeldLog | undefined;
     const actor = new AcceptorActor(`t${nextActor++}-acceptor-0`, async (dir) => {
       const opened = await openAppendLog(dir);
@@ -96,7 +98,7 @@ describe('acceptor', function () {
     });
     actors.push(actor);
     const config = loadConfig(baseEnv(nats.servers, 'acceptor-test', dataDir));
-    await actor.start({ bus, config, logger });
+    await actor.start({ bus, config, logger: actorLogger });
     return { actor, log: log! };
   }
 
@@ -244,5 +246,35 @@ describe('acceptor', function () {
     await actor.stopped;
     await settle();
     expect(answers).to.deep.equal([]);
+  });
+
+  // Last: it deletes the decisions bucket.
+  it('keeps running when the decision record cannot be read: the message goes unanswered, later ones are answered', async () => {
+    const warnings: string[] = [];
+    const recording: Logger = {
+      error: () => undefined,
+      warn: (message: string, _meta?: Meta) => void warnings.push(message),
+      info: () => undefined,
+      debug: () => undefined,
+      child: () => recording,
+    };
+    const { actor } = await startAcceptor(recording);
+    const decided = 'conv/unreadable/0';
+    await (await AssignmentStore.open(bus)).recordDecision(decided, { agentId: 'agent-recorded' });
+    const filter = await RecordedFilter.for(bus);
+    await until(() => filter.mayContain(decided), 'the record in the filter');
+    const jsm = await bus.jsm();
+    await jsm.streams.delete('KV_assignments');
+
+    bus.publish(contracts.prepare, {}, prepare(decided, 2));
+    await until(() => warnings.length > 0, 'the failed read', 20_000);
+    expect(warnings[0]).to.match(
+      /could not read the decision record of conv\/unreadable\/0; prepare left unanswered/,
+    );
+    await settle();
+    bus.publish(contracts.prepare, {}, prepare('conv/after-unreadable/0', 2));
+    await until(() => answers.length === 1, 'the later answer');
+    expect(answers.map((a) => [a.type, a.instance])).to.deep.equal([['promise', 'conv/after-unreadable/0']]);
+    expect(actor.status).to.equal('running');
   });
 });
