@@ -10,7 +10,7 @@ import { LogCorruptError } from './errors.ts';
  *           | {"s":<seq>,"r":[...records]}                          (every later frame)
  *
  * Why one frame per write: the writer issues the next write only after the previous one was
- * fdatasync'ed, so a crash can damage only the last frame. A damaged frame with a valid frame
+ * synced (O_DSYNC or fdatasync), so a crash can damage only the last frame. A damaged frame with a valid frame
  * after it therefore cannot be a torn write; it means acknowledged data changed (the disk lied).
  * JSON.stringify never emits a raw newline, so '\n' is an unambiguous terminator, and the
  * sequence number catches a frame that is lost or repeated while each frame's own CRC is intact.

@@ -5,10 +5,10 @@ import { createLogger } from '../../../bus/logger.ts';
 function captured(fn: () => void): Array<Record<string, unknown>> {
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  process.stderr.write = (chunk: string | Uint8Array) => {
     lines.push(String(chunk));
     return true;
-  });
+  };
   try {
     fn();
   } finally {

@@ -96,7 +96,7 @@ describe('paxos schemas', () => {
     }).state;
     for (const o of proposer.step(lonely, {
       type: 'timer',
-      key: JSON.stringify(['timeout', 'conv/c/1', 'q2']),
+      key: proposer.instanceTimerKey('conv/c/1'),
       now: 100,
     }).out) {
       if (o.kind === 'reply') seen.push(o.msg);
