@@ -32,10 +32,12 @@ const syncSeconds = new Histogram({
 /** Compact the log once this many records were appended since the last compaction. */
 const compactEvery = 20_000;
 /**
- * Decided instances are compacted in batches this big. Dropping them from the core is O(batch), but every
- * compaction rewrites the whole log file (write, fsync, rename), so fewer, larger batches are cheaper.
+ * Decided instances are compacted in batches this big. Every compaction rewrites the log file (write, fsync,
+ * rename) and holds this acceptor's appends meanwhile, so batches are not small; but what an acceptor holds is
+ * what its answer to a leader's prepare-all lists, so they are not huge either (4,096 made three acceptors'
+ * answers, batched together, exceed NATS's 1 MB max_payload).
  */
-const compactBatch = 4096;
+const compactBatch = 1024;
 
 export class AcceptorActor extends Actor {
   readonly kind = 'acceptor' as const;
@@ -58,12 +60,21 @@ export class AcceptorActor extends Actor {
   private readonly toCompact = new Set<string>();
   private compacting = false;
   private stopWatch: (() => void) | undefined;
+  /**
+   * How many recorded instances wait before the next compaction. The first one waits an extra share of a batch
+   * (the acceptor i of n: i/n of a batch), so the acceptors of a cluster, who all hear of the same recorded
+   * instances at once, rewrite their logs at different times and a majority keeps answering.
+   */
+  private compactAt: number;
+  private readonly openLog: OpenAcceptorLog;
 
-  constructor(
-    id: string,
-    private readonly openLog: OpenAcceptorLog = openAppendLog,
-  ) {
+  /** `cluster`: every acceptor id of the cluster, in configuration order (PAXOS_ACCEPTORS). */
+  constructor(id: string, opts: { cluster?: readonly string[]; openLog?: OpenAcceptorLog } = {}) {
     super(id);
+    this.openLog = opts.openLog ?? openAppendLog;
+    const index = opts.cluster?.indexOf(id) ?? -1;
+    this.compactAt =
+      compactBatch + (index > 0 ? Math.floor((index * compactBatch) / opts.cluster!.length) : 0);
   }
 
   load(): number {
@@ -111,7 +122,7 @@ export class AcceptorActor extends Actor {
   }
 
   private maybeCompact(): void {
-    if (this.toCompact.size >= compactBatch || this.disk.stats().recordsSinceCompaction >= compactEvery) {
+    if (this.toCompact.size >= this.compactAt || this.disk.stats().recordsSinceCompaction >= compactEvery) {
       void this.compact();
     }
   }
@@ -120,6 +131,7 @@ export class AcceptorActor extends Actor {
   private async compact(): Promise<void> {
     if (this.compacting || this.toCompact.size === 0) return;
     this.compacting = true;
+    this.compactAt = compactBatch;
     const instances = [...this.toCompact];
     this.toCompact.clear();
     // Ordered behind every pending append: the snapshot must include them all.

@@ -1,6 +1,6 @@
 // Maps the Paxos cores' destinations (roles and node ids) to subjects; the only Paxos code that knows the bus.
 import { Counter, Histogram } from 'prom-client';
-import type { Bus } from '../bus/bus.ts';
+import { PayloadTooLargeError, type Bus } from '../bus/bus.ts';
 import { contracts, maxBatch, type Batch, type OneOrBatch } from '../bus/contracts.ts';
 import { registry } from '../bus/metrics.ts';
 import type {
@@ -138,8 +138,31 @@ export class PaxosOutbox {
   private flushOne(key: string, q: Queue): void {
     this.queues.delete(key);
     if (q.messages.length === 0 || !this.bus.connected) return;
-    const body = q.messages.length === 1 ? q.messages[0] : { type: 'batch', messages: q.messages };
-    this.bus.publish(q.contract, q.params, body as never);
+    this.publish(q, q.messages);
+  }
+
+  /**
+   * One NATS message for `messages`, or, when that is over the server's max_payload, two halves (recursively).
+   * A message that cannot go out (too big alone, or failing its schema) is dropped with one log line: Paxos
+   * tolerates lost messages (its sender retries or times out), while an exception here would end the process.
+   */
+  private publish(q: Queue, messages: readonly unknown[]): void {
+    const body = messages.length === 1 ? messages[0] : { type: 'batch', messages };
+    try {
+      this.bus.publish(q.contract, q.params, body as never);
+    } catch (e) {
+      if (e instanceof PayloadTooLargeError && messages.length > 1) {
+        const half = Math.ceil(messages.length / 2);
+        this.publish(q, messages.slice(0, half));
+        this.publish(q, messages.slice(half));
+        return;
+      }
+      consensusOps.inc({ phase: 'send', result: 'dropped' });
+      this.bus.logger.error(`dropped ${messages.length} Paxos message(s): ${(e as Error).message}`, {
+        contract: q.contract.name,
+        types: [...new Set(messages.map((m) => (m as { type?: unknown }).type))].join(','),
+      });
+    }
   }
 }
 

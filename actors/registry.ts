@@ -10,7 +10,7 @@ import { ProposerActor } from './proposer.ts';
 
 export const factories: Partial<Record<ActorKind, ActorFactory>> = {
   gateway: (id) => new GatewayActor(id),
-  acceptor: (id) => new AcceptorActor(id),
+  acceptor: (id, _config, acceptors) => new AcceptorActor(id, { cluster: acceptors }),
   // The proposer itself elects one distinguished fast-path proposer cluster-wide (actors/proposer.ts).
   proposer: (id, config, acceptors) => new ProposerActor(id, acceptors, config.paxosFastPath),
   learner: (id, _config, acceptors) => new LearnerActor(id, acceptors),

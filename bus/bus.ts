@@ -45,6 +45,19 @@ export class BadReplyError extends Error {
   }
 }
 
+/** An encoded message is bigger than the server's max_payload: nothing was sent. */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(
+    readonly contract: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`${contract}: ${bytes} bytes is over the server's max_payload of ${limit}`);
+  }
+}
+
 export interface JsPublishOptions {
   /** JetStream de-duplication id: a retry with the same id is stored once. */
   msgID: string;
@@ -72,6 +85,9 @@ export interface BusOptions {
   onInvalid?: InvalidHandler;
 }
 
+/** nats-server's default max_payload, for the moment before the server's INFO says otherwise. */
+const defaultMaxPayload = 1024 * 1024;
+
 export type Params<C> = C extends Contract<infer T, unknown, unknown> ? SubjectParams<T> : never;
 
 export class Bus {
@@ -86,7 +102,7 @@ export class Bus {
 
   private constructor(
     readonly nc: NatsConnection,
-    private readonly logger: Logger,
+    readonly logger: Logger,
     onInvalid: InvalidHandler | undefined,
   ) {
     this.js = jetstream(nc, { timeout: 2_000 });
@@ -148,8 +164,16 @@ export class Bus {
     return this.jsmPromise;
   }
 
+  /** Throws PayloadTooLargeError (nothing sent) when the message is over the server's max_payload. */
   publish<C extends AnyContract>(c: C, params: Params<C>, body: BodyOf<C>): void {
-    this.nc.publish(subjectOf(c.subject, params), encode(c.name, c.schema, body));
+    const data = encode(c.name, c.schema, body);
+    const limit = this.nc.info?.max_payload ?? defaultMaxPayload;
+    // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: measure only when it could be over.
+    if (data.length * 3 > limit) {
+      const bytes = Buffer.byteLength(data);
+      if (bytes > limit) throw new PayloadTooLargeError(c.name, bytes, limit);
+    }
+    this.nc.publish(subjectOf(c.subject, params), data);
   }
 
   /** Core request/reply; the reply is validated against the contract's reply schema. */

@@ -90,11 +90,13 @@ describe('acceptor', function () {
     actorLogger: Logger = logger,
   ): Promise<{ actor: AcceptorActor; log: HeldLog }> {
     let log: HeldLog | undefined;
-    const actor = new AcceptorActor(`t${nextActor++}-acceptor-0`, async (dir) => {
-      const opened = await openAppendLog(dir);
-      log = new HeldLog(opened.log);
-      logs.push(log);
-      return { ...opened, log };
+    const actor = new AcceptorActor(`t${nextActor++}-acceptor-0`, {
+      openLog: async (dir) => {
+        const opened = await openAppendLog(dir);
+        log = new HeldLog(opened.log);
+        logs.push(log);
+        return { ...opened, log };
+      },
     });
     actors.push(actor);
     const config = loadConfig(baseEnv(nats.servers, 'acceptor-test', dataDir));
