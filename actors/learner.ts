@@ -25,6 +25,8 @@ export class LearnerActor extends Actor {
   private timer: NodeJS.Timeout | undefined;
   /** Learned recently: late votes for them are dropped instead of piling up as votes that never reach a quorum. */
   private readonly recent = new RecentSet();
+  /** Learned this turn, recorded next turn (see recordLearned). */
+  private readonly toRecord: core.Decision<V>[] = [];
 
   constructor(
     id: string,
@@ -65,12 +67,28 @@ export class LearnerActor extends Actor {
   private apply(r: ReturnType<typeof core.step<V>>): void {
     this.state = r.state;
     for (const o of r.out) {
-      if (o.kind === 'decided') void this.record(o.instance, o.value as V, o.ballot);
+      if (o.kind !== 'decided') continue;
+      this.inFlight++;
+      this.toRecord.push({
+        instance: o.instance,
+        value: o.value as V,
+        ...(o.ballot ? { ballot: o.ballot } : {}),
+      });
+      if (this.toRecord.length === 1) setImmediate(() => this.recordLearned());
     }
   }
 
+  /**
+   * Records what was learned, one event-loop turn later: the votes that teach a learner a value reach the
+   * proposer in the same socket read, and the proposer's answer to its caller is written only once that read
+   * is handled; recording later keeps the learner's JetStream work off the caller's critical path.
+   */
+  private recordLearned(): void {
+    for (const d of this.toRecord.splice(0)) void this.record(d.instance, d.value, d.ballot);
+  }
+
+  /** `inFlight` counts a decision from when it is learned until its record is written (or failed). */
   private async record(instance: string, value: V, ballot: core.Decision<V>['ballot']): Promise<void> {
-    this.inFlight++;
     try {
       await this.store.recordDecision(instance, value);
       await this.ctx.bus.jsPublish(
