@@ -296,6 +296,9 @@ describe('gateway', function () {
       await local.restart(0);
     }
     await until('/health says healthy again', async () => (await fetch(`${gw.url}/health`)).status === 200);
+    // This suite's own connection reconnects on its own schedule: reading the stream before it is back would
+    // only time out.
+    await until('the test connection is back', async () => bus.connected);
 
     // Svix retries the same delivery: accepted now, and stored exactly once whatever the first attempt left behind.
     const retried = await post(gw.url, signed);

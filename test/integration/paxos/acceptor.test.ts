@@ -101,6 +101,10 @@ describe('acceptor', function () {
     actors.push(actor);
     const config = loadConfig(baseEnv(nats.servers, 'acceptor-test', dataDir));
     await actor.start({ bus, config, logger: actorLogger });
+    // Until the process's decisions watch has replayed the bucket, every message takes the record-read path
+    // (one append each): wait, so fresh instances are stepped as the batch they came in.
+    const filter = await RecordedFilter.for(bus);
+    await until(() => !filter.mayContain('conv/never-recorded/0'), 'the decisions watch to catch up');
     return { actor, log: log! };
   }
 
