@@ -355,6 +355,19 @@ async function withCluster<T>(
   }
 }
 
+/** The issue's targets for a 2-core machine, judged on the runs that measured them (absent runs are not judged). */
+function targets(runs: Run[]): Record<string, boolean> {
+  const at = (n: number) => runs.find((r) => r.in_flight === n);
+  const one = at(1);
+  const many = at(64);
+  return {
+    ...(one ? { p99_ms_at_1_in_flight_at_most_5: one.p99_ms <= 5 && one.errors === 0 } : {}),
+    ...(many
+      ? { decisions_per_s_at_64_in_flight_at_least_3000: many.decisions_per_s >= 3_000 && many.errors === 0 }
+      : {}),
+  };
+}
+
 async function standard(o: Options): Promise<void> {
   const all: Array<Run & { mode: string }> = [];
   const byMode: Record<string, Run[]> = {};
@@ -378,12 +391,15 @@ async function standard(o: Options): Promise<void> {
     nodes: o.nodes,
     runs: main,
     ...(byMode['child'] && byMode['inproc'] ? { in_process_runs: byMode['inproc'] } : {}),
+    targets: targets(main),
     load_average_at_start: loadavg().map(round2),
     measured_at: new Date().toISOString(),
     ...(previous['scale'] ? { scale: previous['scale'] } : {}),
   };
   await writeFile(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
   console.log(table(all));
+  for (const [name, met] of Object.entries(result.targets))
+    console.log(`${name}: ${met ? 'met' : 'NOT met'}`);
 }
 
 /** Decides `instances` instances with 64 in flight, reporting growth at every checkpoint. */
