@@ -1,8 +1,10 @@
 // Configuration: every variable is validated; a bad one exits the process with 2 and one line naming it.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../bus/config.ts';
-import { parseActorSpec } from '../../../actors/host.ts';
+import { defaultActors, parseActorSpec } from '../../../actors/host.ts';
 import { subjectOf, token, untoken, Subjects } from '../../../bus/subjects.ts';
 
 describe('config', () => {
@@ -66,6 +68,39 @@ describe('config', () => {
     ]);
     expect(() => parseActorSpec('gateway,robot')).to.throw(ConfigError, /--actors/);
     expect(() => parseActorSpec('acceptor:0')).to.throw(ConfigError);
+  });
+
+  describe('.env.example', () => {
+    const example = new Map(
+      readFileSync(join(import.meta.dirname, '..', '..', '..', '.env.example'), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line): [string, string] => [
+          line.slice(0, line.indexOf('=')),
+          line.slice(line.indexOf('=') + 1),
+        ]),
+    );
+
+    /** The names loadConfig reads from `env` (the OpenAI ones only with a key, so one is given). */
+    function namesRead(env: Record<string, string>): Set<string> {
+      const read = new Set<string>();
+      loadConfig(
+        new Proxy(env, {
+          get: (target, name: string) => (read.add(name), target[name]),
+        }),
+      );
+      return read;
+    }
+
+    it('lists every variable loadConfig reads, ACTORS, and nothing else', () => {
+      const read = namesRead({ OPENAI_API_KEY: 'sk-test' });
+      expect([...example.keys()].sort()).to.deep.equal([...read, 'ACTORS'].sort());
+    });
+
+    it('gives each variable its real default', () => {
+      expect(loadConfig(Object.fromEntries(example))).to.deep.equal(loadConfig({}));
+      expect(example.get('ACTORS')).to.equal(defaultActors);
+    });
   });
 
   it('exits the process with code 2 and one line on a bad variable', function () {
