@@ -10,11 +10,11 @@ import { patternOf, Subjects } from '../bus/subjects.ts';
 import type { Classification } from '../schemas/email.ts';
 import type { MailReceived } from '../schemas/mail.ts';
 import type { OwnerValue } from '../schemas/paxos.ts';
-import type { ConversationState, WorkItem } from '../schemas/work.ts';
+import { WorkItem, type ConversationState } from '../schemas/work.ts';
 import { AssignmentStore, conversationInstance } from './assignment-store.ts';
 import { ClusterView } from './cluster-view.ts';
 import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
-import type { EmailInput } from './email/email-input.ts';
+import { rawFrom, type EmailInput } from './email/email-input.ts';
 import { extractText, senderOf } from './email/extract-text.ts';
 import { buildClassificationPrompt, parseModelClassification } from './email/model-classification.ts';
 import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
@@ -47,7 +47,8 @@ export class OwnerUnavailableError extends Error {
 /** One durable for every processor of the cluster: they share the mail (a queue, not a fan-out). */
 export const processorDurable = 'processors';
 const maxProposals = 4;
-const maxEmailText = 20_000;
+/** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
+const emailLimits = WorkItem.properties.email.properties;
 
 export interface Owner {
   agentId: string;
@@ -227,11 +228,13 @@ export class ProcessorActor extends Actor {
       instance: owner.instance,
       classification,
       email: {
-        subject: (message.subject ?? '').slice(0, 1000),
-        text: extractText(email).slice(0, maxEmailText),
-        from: (typeof email.from === 'string' ? email.from : (email.from?.[0] ?? '')).slice(0, 1000),
-        ...(sender.name ? { senderName: sender.name.slice(0, 500) } : {}),
-        ...(sender.address ? { senderAddress: sender.address.slice(0, 500) } : {}),
+        subject: (message.subject ?? '').slice(0, emailLimits.subject.maxLength),
+        text: extractText(email).slice(0, emailLimits.text.maxLength),
+        from: rawFrom(email).slice(0, emailLimits.from.maxLength),
+        ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
+        ...(sender.address
+          ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
+          : {}),
         receivedAt: message.timestamp,
       },
       routedAt: new Date().toISOString(),
