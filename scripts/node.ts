@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../bus/config.ts';
 import { createLogger, type Logger } from '../bus/logger.ts';
 import { findNatsServer, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
-import { defaultActors, parseActorSpec, runNode, type RunningNode } from '../actors/host.ts';
+import { defaultActors, parseActorSpec, runNode, type ActorSpec, type RunningNode } from '../actors/host.ts';
 import { factories } from '../actors/registry.ts';
 
 const EXIT_CONFIG = 2;
@@ -43,14 +43,13 @@ async function ensureNats(config: Config, logger: Logger): Promise<LocalNats | u
 
 export async function main(argv: string[]): Promise<void> {
   let config: Config;
-  let actorsText: string;
+  let specs: ActorSpec[];
   try {
     const { values } = parseArgs({ args: argv, options: { actors: { type: 'string' } }, strict: true });
     // A .env file in the working directory fills variables the environment does not set.
     if (existsSync('.env')) process.loadEnvFile('.env');
     config = loadConfig();
-    actorsText = values.actors ?? process.env['ACTORS'] ?? defaultActors;
-    parseActorSpec(actorsText);
+    specs = parseActorSpec(values.actors ?? process.env['ACTORS'] ?? defaultActors);
   } catch (e) {
     process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(EXIT_CONFIG);
@@ -59,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
   const nats = await ensureNats(config, logger);
   let node: RunningNode;
   try {
-    node = await runNode({ config, specs: parseActorSpec(actorsText), logger, factories });
+    node = await runNode({ config, specs, logger, factories });
   } catch (e) {
     // Never leave a nats-server we started behind us.
     await nats?.stop();
