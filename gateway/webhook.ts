@@ -30,11 +30,14 @@ interface VerifiedBase {
   receivedAt: number;
 }
 
+/** A payload whose shape has been checked, by kind: what validateEvent finds and the sink receives. */
+type ValidEvent =
+  | { kind: 'received'; eventType: ReceivedEventType; payload: MessageReceivedEvent }
+  | { kind: 'other'; eventType: OtherEventType; payload: OtherEvent }
+  | { kind: 'unknown'; eventType: string; payload: AgentmailEnvelope };
+
 /** A webhook whose signature, JSON and shape have all been checked; what the gateway hands to its sink. */
-export type VerifiedWebhook =
-  | (VerifiedBase & { kind: 'received'; eventType: ReceivedEventType; payload: MessageReceivedEvent })
-  | (VerifiedBase & { kind: 'other'; eventType: OtherEventType; payload: OtherEvent })
-  | (VerifiedBase & { kind: 'unknown'; eventType: string; payload: AgentmailEnvelope });
+export type VerifiedWebhook = VerifiedBase & ValidEvent;
 
 export type WebhookRejection =
   | { code: typeof GatewayErrorCode.InvalidSignature; reason: string }
@@ -192,11 +195,7 @@ export function describeSchemaError(error: ErrorObject | undefined): { field: st
   return { field: error.instancePath === '' ? '/' : error.instancePath, reason: error.message ?? 'invalid' };
 }
 
-type ValidateResult =
-  | { ok: true; kind: 'received'; eventType: ReceivedEventType; payload: MessageReceivedEvent }
-  | { ok: true; kind: 'other'; eventType: OtherEventType; payload: OtherEvent }
-  | { ok: true; kind: 'unknown'; eventType: string; payload: AgentmailEnvelope }
-  | { ok: false; rejection: WebhookRejection };
+type ValidateResult = ({ ok: true } & ValidEvent) | { ok: false; rejection: WebhookRejection };
 
 /**
  * Validates a parsed payload: first the envelope every event shares, then the schema of its
@@ -250,31 +249,12 @@ export function processWebhook(
   if (!verified.ok) return verified;
   const result = validateEvent(verified.value);
   if (!result.ok) return result;
+  const { ok, ...valid } = result;
   const base = {
     svixId: verified.svixId,
     svixTimestamp: verified.svixTimestamp,
-    eventId: result.payload.event_id,
+    eventId: valid.payload.event_id,
     receivedAt,
   };
-  switch (result.kind) {
-    case 'received':
-      return {
-        ok: true,
-        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
-      };
-    case 'other':
-      return {
-        ok: true,
-        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
-      };
-    case 'unknown':
-      return {
-        ok: true,
-        event: { ...base, kind: result.kind, eventType: result.eventType, payload: result.payload },
-      };
-    default: {
-      const never: never = result;
-      return never;
-    }
-  }
+  return { ok, event: { ...base, ...valid } };
 }
