@@ -21,9 +21,8 @@ export interface AgentView {
 export function chooseCandidate(
   agents: readonly AgentView[],
   specialization: string | undefined,
-  exclude: readonly string[] = [],
 ): AgentView | undefined {
-  const pool = agents.filter((a) => a.available && !exclude.includes(a.actorId));
+  const pool = agents.filter((a) => a.available);
   const skilled =
     specialization === undefined ? [] : pool.filter((a) => a.specializations.includes(specialization));
   const among = skilled.length > 0 ? skilled : pool;

@@ -63,10 +63,10 @@ describe('routing', function () {
       ).to.equal('b');
     });
 
-    it('never picks an unavailable or excluded agent, and says so when none is left', function () {
+    it('never picks an unavailable agent, and says so when none is left', function () {
       const agents = [agent('a', { available: false }), agent('b')];
       expect(chooseCandidate(agents, undefined)?.actorId).to.equal('b');
-      expect(chooseCandidate(agents, undefined, ['b'])).to.equal(undefined);
+      expect(chooseCandidate([agent('a', { available: false })], undefined)).to.equal(undefined);
       expect(chooseCandidate([], 'support')).to.equal(undefined);
     });
 
