@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { acquireDirLock } from './dir-lock.ts';
 import type { DirLock } from './dir-lock.ts';
-import { LogClosedError, LogFailedError, RecordNotSerializableError } from './errors.ts';
+import { isErrnoCode, LogClosedError, LogFailedError, RecordNotSerializableError } from './errors.ts';
 import { decodeLog, encodeFrame, serializeRecord } from './frame.ts';
 
 /**
@@ -100,10 +100,6 @@ type Waiter = { resolve: () => void; reject: (error: unknown) => void };
 type Operation =
   | ({ kind: 'append'; jsons: readonly string[] } & Waiter)
   | ({ kind: 'compact'; jsons: readonly string[] } & Waiter);
-
-function isErrnoCode(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}
 
 async function writeFully(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
   let offset = 0;

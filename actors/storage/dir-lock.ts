@@ -2,7 +2,7 @@
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LogLockedError } from './errors.ts';
+import { isErrnoCode, LogLockedError } from './errors.ts';
 
 export interface DirLock {
   readonly path: string;
@@ -18,10 +18,6 @@ export const LOCK_FILE_NAME = 'LOCK';
  * its entrypoint as pid 1 every time): the first is refused, the second is a stale lock.
  */
 const heldHere = new Set<string>();
-
-function isErrnoCode(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
-}
 
 function isAlive(pid: number): boolean {
   try {

@@ -10,6 +10,11 @@ export const AppendLogErrorCode = {
 } as const;
 export type AppendLogErrorCode = (typeof AppendLogErrorCode)[keyof typeof AppendLogErrorCode];
 
+/** Whether `error` is a Node system error with this errno code (ENOENT, EEXIST, ...). */
+export function isErrnoCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
 export class AppendLogError extends Error {
   override name = 'AppendLogError';
   readonly code: AppendLogErrorCode;
