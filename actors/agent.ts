@@ -339,7 +339,7 @@ export class AgentActor extends Actor {
     // refused acknowledgement never keeps the conversation from reaching a human.
     let acknowledged = false;
     try {
-      await this.label(item, true, true);
+      await this.label(item, true);
       if (ackText !== undefined) {
         await this.sender.sendReply(
           {
@@ -397,8 +397,11 @@ export class AgentActor extends Actor {
     return ack;
   }
 
-  /** Labels the thread; a failure here must not undo or repeat a sent reply, so it is logged, except for escalations. */
-  private async label(item: WorkItem, escalated: boolean, required = false): Promise<void> {
+  /**
+   * Labels the thread. After a sent reply a failure must not undo or repeat the reply, so it is only logged; for an
+   * escalation the label is how a person finds the thread, so a failure is thrown to the caller.
+   */
+  private async label(item: WorkItem, escalated: boolean): Promise<void> {
     try {
       await this.sender.label(
         {
@@ -409,7 +412,7 @@ export class AgentActor extends Actor {
         this.aborter.signal,
       );
     } catch (e) {
-      if (required) throw e;
+      if (escalated) throw e;
       this.log.warn('labelling the thread failed', { threadId: item.threadId, error: (e as Error).message });
     }
   }
