@@ -3,25 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookSecretError } from './errors.ts';
+import { assertWebhookSecret, WEBHOOK_SECRET_PREFIX } from './webhook.ts';
 
 export const WEBHOOK_SECRET_FILE = 'webhook-secret';
-const PREFIX = 'whsec_';
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface WebhookSecret {
   secret: string;
   /** The file the secret came from or was written to; undefined when it came from the environment. */
   path: string | undefined;
   created: boolean;
-}
-
-/** Throws WebhookSecretError unless the value is `whsec_` + non-empty standard base64 (what Svix issues). */
-export function assertWebhookSecret(value: string, source: string): void {
-  if (!value.startsWith(PREFIX)) throw new WebhookSecretError(`${source} must start with ${PREFIX}`);
-  const key = value.slice(PREFIX.length);
-  if (key.length === 0 || !BASE64.test(key)) {
-    throw new WebhookSecretError(`${source} must be ${PREFIX} followed by base64`);
-  }
 }
 
 /**
@@ -48,7 +38,7 @@ export async function loadOrCreateWebhookSecret(dataDir: string, envValue?: stri
     return { secret: existing, path, created: false };
   }
   // 24 random bytes, as Svix's own secrets; base64 so svix can decode it.
-  const secret = PREFIX + randomBytes(24).toString('base64');
+  const secret = WEBHOOK_SECRET_PREFIX + randomBytes(24).toString('base64');
   // Written to a private temp file, then hard-linked into place: link() fails if the name exists,
   // so a concurrent first start never sees a half-written file and both end up with one secret.
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

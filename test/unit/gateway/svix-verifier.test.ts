@@ -74,6 +74,37 @@ describe('svix-verifier', () => {
     );
   });
 
+  it('takes only secrets svix takes too, and verifies what svix signs with them', () => {
+    const base64 = fc
+      .uint8Array({ minLength: 1, maxLength: 64 })
+      .map((b) => Buffer.from(b).toString('base64'));
+    const candidate = fc.oneof(
+      base64.map((k) => `whsec_${k}`),
+      base64.map((k) => `whsec_${k.replace(/=+$/, '')}`),
+      fc.string({ maxLength: 40 }).map((k) => `whsec_${k}`),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(candidate, (candidate) => {
+        let verifier;
+        try {
+          verifier = createWebhookVerifier(candidate);
+        } catch {
+          return;
+        }
+        const now = new Date();
+        const raw = Buffer.from('{"type":"event"}');
+        const headers = {
+          'svix-id': 'msg_1',
+          'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'svix-signature': new Webhook(candidate).sign('msg_1', now, raw),
+        };
+        expect(verifier.verify(raw, headers)).to.deep.equal({ type: 'event' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('accepts a correctly signed body and refuses one changed by a single byte', () => {
     const raw = Buffer.from(JSON.stringify({ type: 'event', event_id: 'evt_1' }));
     const now = new Date();

@@ -129,6 +129,9 @@ describe('webhook', () => {
     it('refuses to build a verifier from a secret without whsec_ or with bad base64', () => {
       expect(() => createWebhookVerifier('not-a-secret')).to.throw(WebhookSecretError);
       expect(() => createWebhookVerifier('whsec_%%%')).to.throw(WebhookSecretError);
+      // svix's own constructor takes these two; an empty HMAC key would accept forged webhooks.
+      expect(() => createWebhookVerifier('whsec_')).to.throw(WebhookSecretError);
+      expect(() => createWebhookVerifier('whsec_YWJjZA')).to.throw(WebhookSecretError);
     });
   });
 
