@@ -147,5 +147,3 @@ export function classifyByKeywords(email: EmailInput, opts: ClassifyOptions = {}
     method: 'keywords',
   };
 }
-
-export const classify = classifyByKeywords;
