@@ -18,20 +18,12 @@ import { deriveIdempotencyKey } from '../../../actors/outbound/idempotency-key.t
 import type { ReplyRequest } from '../../../actors/outbound/reply-sender.ts';
 import { startFakeAgentMail } from '../../support/fake-agentmail.ts';
 import type { FakeAgentMail } from '../../support/fake-agentmail.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const INBOX = 'support@agentmail.to';
 // A real-looking Message-ID: '=', '@', '<', '>' and '/' must all survive URL encoding.
 const RECEIVED = '<CAF=abc/123@mail.gmail.com>';
 const THREAD = 'thd_789ghi';
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('agentmail-sender', function () {
   this.timeout(20_000);

@@ -12,15 +12,7 @@ import {
   LogFailedError,
   RecordNotSerializableError,
 } from '../../../actors/storage/errors.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.ts';
 
 /** Counts the fdatasync calls made on the log's current file from now on. */
 function countDatasyncs(log: AppendLog): () => number {

@@ -7,15 +7,7 @@ import { join } from 'node:path';
 import { LOCK_FILE_NAME, acquireDirLock } from '../../../actors/storage/dir-lock.ts';
 import { openAppendLog } from '../../../actors/storage/append-log.ts';
 import { LogLockedError } from '../../../actors/storage/errors.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.ts';
 
 /** The pid of a process that has certainly exited (a reused pid within the test is vanishingly unlikely). */
 function deadPid(): number {
