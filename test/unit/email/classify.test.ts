@@ -101,7 +101,8 @@ describe('classify', () => {
     expect(stripSubjectPrefixes('Re[2]: Invoice')).to.equal('Invoice');
   });
 
-  it('reaches at least 90% on specialization and needs-human over the labelled set', function () {
+  // README quotes these figures: a change that lowers them must change the README too.
+  it('gets 98.9% of specializations and every needs-human right over the labelled set', function () {
     expect(labelled.length).to.be.at.least(70);
     const keys = ['specialization', 'topic', 'needsHuman', 'language'] as const;
     const right = { specialization: 0, topic: 0, needsHuman: 0, language: 0 };
@@ -120,8 +121,8 @@ describe('classify', () => {
         keys.map((k) => `${k} ${pct(k).toFixed(1)}%`).join(', ') +
         (misses.length > 0 ? `\n      misses:\n        ${misses.join('\n        ')}` : ''),
     );
-    expect(pct('specialization')).to.be.at.least(90);
-    expect(pct('needsHuman')).to.be.at.least(90);
+    expect(pct('specialization')).to.be.at.least(98.9);
+    expect(pct('needsHuman')).to.equal(100);
   });
 
   it('never throws and always returns a schema-valid classification on arbitrary input', () => {
