@@ -26,7 +26,7 @@ export class LearnerActor extends Actor {
   /** Learned recently: late votes for them are dropped instead of piling up as votes that never reach a quorum. */
   private readonly recent = new RecentSet();
   /** Learned this turn, recorded next turn (see recordLearned). */
-  private readonly toRecord: core.Decision<V>[] = [];
+  private readonly toRecord: Extract<core.LearnerOut<V>, { kind: 'decided' }>[] = [];
 
   constructor(
     id: string,
@@ -69,11 +69,7 @@ export class LearnerActor extends Actor {
     for (const o of r.out) {
       if (o.kind !== 'decided') continue;
       this.inFlight++;
-      this.toRecord.push({
-        instance: o.instance,
-        value: o.value as V,
-        ...(o.ballot ? { ballot: o.ballot } : {}),
-      });
+      this.toRecord.push(o);
       if (this.toRecord.length === 1) setImmediate(() => this.recordLearned());
     }
   }
@@ -84,7 +80,7 @@ export class LearnerActor extends Actor {
    * is handled; recording later keeps the learner's JetStream work off the caller's critical path.
    */
   private recordLearned(): void {
-    for (const d of this.toRecord.splice(0)) void this.record(d.instance, d.value, d.ballot);
+    for (const d of this.toRecord.splice(0)) void this.record(d.instance, d.value as V, d.ballot);
   }
 
   /** `inFlight` counts a decision from when it is learned until its record is written (or failed). */
