@@ -3,7 +3,6 @@
 // Usage: npm run bench:gateway   (env: BENCH_MAX_REQUESTS=30000 BENCH_MAX_CONNECTIONS=64 BENCH_RATE=1000
 //        BENCH_RATE_SECONDS=10 BENCH_LOG_LEVEL=info BENCH_CPU_PROF=<dir> to profile the gateway process)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { signWebhook } from '../scripts/sign-webhook.ts';
+import { randomWebhookSecret, signWebhook } from '../scripts/sign-webhook.ts';
 import { freePort, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
 import { Streams } from '../bus/provision.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
@@ -55,7 +54,7 @@ const rateConnections = env('BENCH_RATE_CONNECTIONS', 32);
 const warmupRequests = env('BENCH_WARMUP_REQUESTS', 3_000);
 const logLevel = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 const cpuProfDir = process.env['BENCH_CPU_PROF'];
-const secret = 'whsec_' + randomBytes(24).toString('base64');
+const secret = randomWebhookSecret();
 
 const template = JSON.parse(
   readFileSync(join(root, 'test/fixtures/webhooks/message-received.json'), 'utf8'),

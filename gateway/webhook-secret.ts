@@ -14,6 +14,11 @@ export interface WebhookSecret {
   created: boolean;
 }
 
+/** A fresh secret in Svix's format: 24 random bytes, as Svix's own, base64 so svix can decode it. */
+export function newWebhookSecret(): string {
+  return WEBHOOK_SECRET_PREFIX + randomBytes(24).toString('base64');
+}
+
 /**
  * AGENTMAIL_WEBHOOK_SECRET (passed as envValue) wins: that is the secret AgentMail gave for the
  * registered webhook. Without it, a local secret is kept in `<dataDir>/webhook-secret` so a single
@@ -37,8 +42,7 @@ export async function loadOrCreateWebhookSecret(dataDir: string, envValue?: stri
     assertWebhookSecret(existing, `webhook secret file ${path}`);
     return { secret: existing, path, created: false };
   }
-  // 24 random bytes, as Svix's own secrets; base64 so svix can decode it.
-  const secret = WEBHOOK_SECRET_PREFIX + randomBytes(24).toString('base64');
+  const secret = newWebhookSecret();
   // Written to a private temp file, then hard-linked into place: link() fails if the name exists,
   // so a concurrent first start never sees a half-written file and both end up with one secret.
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

@@ -1,6 +1,7 @@
 // Signs a webhook body exactly as AgentMail (Svix) does, with svix's own signer: for the demo, the bench and tests, never the gateway.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
+import { newWebhookSecret } from '../gateway/webhook-secret.ts';
 
 export interface SignedWebhook {
   /** Send these bytes unchanged: the signature covers the exact body. */
@@ -20,10 +21,8 @@ export interface SignOptions {
   date?: Date;
 }
 
-/** A valid test secret in Svix's format. */
-export function randomWebhookSecret(): string {
-  return 'whsec_' + randomBytes(24).toString('base64');
-}
+/** A valid test secret in Svix's format, made as the gateway makes its own. */
+export const randomWebhookSecret = newWebhookSecret;
 
 /** Signs `payload` (an object is JSON-stringified; a string is sent as is) with `secret`. */
 export function signWebhook(secret: string, payload: unknown, options: SignOptions = {}): SignedWebhook {
