@@ -5,6 +5,8 @@ export const ActorKind = ['gateway', 'processor', 'proposer', 'acceptor', 'learn
 export type ActorKind = (typeof ActorKind)[number];
 
 const actorKind = { type: 'string', enum: ActorKind } as const;
+/** An actor's lifecycle, in its heartbeats and in its answer on the control subject. */
+const actorStatus = { type: 'string', enum: ['starting', 'running', 'draining', 'stopped'] } as const;
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const actorId = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
@@ -18,7 +20,7 @@ export const Heartbeat = {
     actorId,
     kind: actorKind,
     nodeId: { type: 'string' },
-    status: { type: 'string', enum: ['starting', 'running', 'draining', 'stopped'] },
+    status: actorStatus,
     /** Work items in flight. */
     load: { type: 'integer', minimum: 0 },
     capacity: { type: 'integer', minimum: 0 },
@@ -49,7 +51,7 @@ export const ControlReply = {
   properties: {
     type: { const: 'control-reply' },
     actorId,
-    status: { type: 'string', enum: ['starting', 'running', 'draining', 'stopped'] },
+    status: actorStatus,
   },
 } as const;
 export type ControlReply = FromSchema<typeof ControlReply>;
