@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../bus/config.ts';
 import { contracts } from '../bus/contracts.ts';
 import { createLogger } from '../bus/logger.ts';
 import { ReplyStore } from '../actors/work-store.ts';
+import { WEBHOOK_PATH } from '../gateway/app.ts';
+import { WEBHOOK_SECRET_FILE } from '../gateway/webhook-secret.ts';
 import type { ActorEvent } from '../schemas/bus.ts';
 import { signWebhook } from './sign-webhook.ts';
 import { messageReceivedEvent } from './received-event.ts';
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const gateway = process.env['DEMO_GATEWAY_URL'] ?? `http://127.0.0.1:${config.gatewayPort}`;
   let secret = config.agentmailWebhookSecret;
   if (!secret) {
-    const file = join(config.dataDir, 'webhook-secret');
+    const file = join(config.dataDir, WEBHOOK_SECRET_FILE);
     secret = (await readFile(file, 'utf8').catch(() => '')).trim();
     if (!secret) {
       process.stderr.write(
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
         }),
       );
       const signed = signWebhook(secret, body, { msgId: `msg_demo_${randomBytes(8).toString('hex')}` });
-      const res = await fetch(`${gateway}/webhook/agentmail`, {
+      const res = await fetch(`${gateway}${WEBHOOK_PATH}`, {
         method: 'POST',
         headers: signed.headers,
         body: signed.body,
