@@ -19,8 +19,8 @@ export function parseConversationInstance(instance: string): { threadId: string;
 const instancePrefix = 'i.';
 const threadPrefix = 't.';
 
-export const instanceKey = (instance: string) => `${instancePrefix}${token(instance)}`;
-export const threadKey = (threadId: string) => `${threadPrefix}${token(threadId)}`;
+const instanceKey = (instance: string) => `${instancePrefix}${token(instance)}`;
+const threadKey = (threadId: string) => `${threadPrefix}${token(threadId)}`;
 export const instanceFromKey = (key: string) =>
   key.startsWith(instancePrefix) ? untoken(key.slice(instancePrefix.length)) : undefined;
 

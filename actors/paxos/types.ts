@@ -110,12 +110,3 @@ export interface StepResult<S, O> {
   state: S;
   out: O[];
 }
-
-/** A broken invariant inside a core (a bug or corrupt input the adapter should have rejected), never a protocol "no". */
-export class PaxosInvariantError extends Error {
-  override name = 'PaxosInvariantError';
-  readonly code = 'PAXOS_INVARIANT';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
