@@ -263,6 +263,7 @@ try {
     p50_ms: rateRun.p50_ms,
     p99_ms: rateRun.p99_ms,
     errors: rateRun.errors,
+    gateway_cpu_us_per_webhook: rateRun.gateway_cpu_us_per_webhook,
     max: maxRun,
     stream: { ...stream, exact: stream.stored === stream.accepted_distinct },
     setup: {
