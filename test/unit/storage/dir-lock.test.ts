@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE_NAME, acquireDirLock } from '../../../actors/storage/dir-lock.ts';
+import { LOCK_FILE_NAME, acquireDirLock, type DirLock } from '../../../actors/storage/dir-lock.ts';
 import { openAppendLog } from '../../../actors/storage/append-log.ts';
 import { LogLockedError } from '../../../actors/storage/errors.ts';
 import { rejection } from '../../support/rejection.ts';
@@ -15,6 +15,15 @@ function deadPid(): number {
     encoding: 'utf8',
   });
   return Number(child.stdout);
+}
+
+/** The LOCK is the one `lock` wrote (the stale one had no `since`), and releasing it removes it. */
+async function expectOwnLockReleased(lock: DirLock): Promise<void> {
+  const content = JSON.parse(await readFile(lock.path, 'utf8')) as { pid: number; since?: string };
+  expect(content.pid).to.equal(process.pid);
+  expect(content.since).to.be.a('string');
+  await lock.release();
+  expect(await rejection(stat(lock.path))).to.have.property('code', 'ENOENT');
 }
 
 describe('dir-lock', () => {
@@ -58,22 +67,17 @@ describe('dir-lock', () => {
 
   it('takes over a lock left by a process that has died', async () => {
     await writeFile(join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: deadPid() }));
-    const lock = await acquireDirLock(dir);
-    const content = JSON.parse(await readFile(join(dir, LOCK_FILE_NAME), 'utf8')) as { pid: number };
-    expect(content.pid).to.equal(process.pid);
-    await lock.release();
+    await expectOwnLockReleased(await acquireDirLock(dir));
   });
 
   it('takes over a lock naming this pid that this process does not hold (a restarted container is pid 1 again)', async () => {
     await writeFile(join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: process.pid }));
-    const lock = await acquireDirLock(dir);
-    await lock.release();
+    await expectOwnLockReleased(await acquireDirLock(dir));
   });
 
   it('takes over an unreadable LOCK file, which only a crash can leave', async () => {
     await writeFile(join(dir, LOCK_FILE_NAME), '');
-    const lock = await acquireDirLock(dir);
-    await lock.release();
+    await expectOwnLockReleased(await acquireDirLock(dir));
   });
 
   it('refuses a lock held by another live process', async () => {
