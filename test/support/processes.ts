@@ -6,6 +6,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { actorId, parseActorSpec } from '../../actors/host.ts';
+import type { ActorKind } from '../../schemas/bus.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entryPoint = join(repoRoot, 'bin', 'agentmail-cs.js');
@@ -69,12 +71,10 @@ export class NodeProcess {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  /** The actor ids this process runs, e.g. `a1-acceptor-0`. */
-  actorIds(kind: string): string[] {
-    const entry = this.opts.actors.split(',').find((p) => p.split(':')[0] === kind);
-    if (entry === undefined) return [];
-    const count = Number(entry.split(':')[1] ?? '1');
-    return Array.from({ length: count }, (_, i) => `${this.nodeId}-${kind}-${i}`);
+  /** The actor ids this process runs, e.g. `a1-acceptor-0`, read from its actor list as the node reads it. */
+  actorIds(kind: ActorKind): string[] {
+    const count = parseActorSpec(this.opts.actors).find((s) => s.kind === kind)?.count ?? 0;
+    return Array.from({ length: count }, (_, i) => actorId(this.nodeId, kind, i));
   }
 
   /** Starts the process (same env and data dir every time) and waits for its "node started" line. */
