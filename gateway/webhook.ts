@@ -136,11 +136,7 @@ type VerifyResult =
  * Checks the signature over the exact received bytes, then parses them. svix's verify() parses the
  * JSON itself once the signature matches, so a SyntaxError from it means "signed, but not JSON".
  */
-export function verifyAndParse(
-  verifier: WebhookVerifier,
-  raw: Buffer,
-  headers: IncomingHeaders,
-): VerifyResult {
+function verifyAndParse(verifier: WebhookVerifier, raw: Buffer, headers: IncomingHeaders): VerifyResult {
   const picked: Record<string, string> = {};
   for (const name of svixHeaderNames) {
     const value = headers[name];
@@ -196,7 +192,7 @@ function escapePointer(token: string): string {
 }
 
 /** The first ajv error as {field, reason}; field is a JSON pointer from the payload root, never a value. */
-export function describeSchemaError(error: ErrorObject | undefined): { field: string; reason: string } {
+function describeSchemaError(error: ErrorObject | undefined): { field: string; reason: string } {
   if (!error) return { field: '/', reason: 'invalid' };
   if (error.keyword === 'required') {
     const param = (error.params as { missingProperty?: unknown }).missingProperty;
