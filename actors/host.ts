@@ -49,7 +49,7 @@ export function actorId(nodeId: string, kind: ActorKind, index: number): string 
 }
 
 /** Acceptor ids of the cluster: PAXOS_ACCEPTORS, or the ones this process runs. */
-export function clusterAcceptors(config: Config, specs: ActorSpec[]): string[] {
+function clusterAcceptors(config: Config, specs: ActorSpec[]): string[] {
   if (config.acceptorIds) return config.acceptorIds;
   const n = specs.find((s) => s.kind === 'acceptor')?.count ?? 0;
   return Array.from({ length: n }, (_, i) => actorId(config.nodeId, 'acceptor', i));

@@ -46,7 +46,7 @@ export interface ConsumeContext {
 }
 
 /** Creates the durable consumer, or updates it to the given config; idempotent. */
-export async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
+async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
   const jsm = await bus.jsm();
   const cfg: Partial<ConsumerConfig> = {
     durable_name: spec.durable,

@@ -91,11 +91,11 @@ export interface ProvisionReport {
 }
 
 /** How many JetStream servers the cluster has, from what the server advertises (1 for a lone server). */
-export function clusterSize(bus: Bus): number {
+function clusterSize(bus: Bus): number {
   return Math.max(1, bus.nc.info?.connect_urls?.length ?? 1);
 }
 
-export function clampReplicas(wanted: number, servers: number, logger: Logger): number {
+function clampReplicas(wanted: number, servers: number, logger: Logger): number {
   const r = Math.min(wanted, servers);
   if (r < wanted) {
     logger.warn(
