@@ -15,6 +15,7 @@ import { randomWebhookSecret, signWebhook } from '../scripts/sign-webhook.ts';
 import { freePort, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
 import { Streams } from '../bus/provision.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
+import { webhookFixture } from '../test/support/webhook-fixtures.ts';
 
 // autocannon ships CommonJS without types: the few fields used here are typed below.
 interface AutocannonRequest {
@@ -56,9 +57,11 @@ const logLevel = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 const cpuProfDir = process.env['BENCH_CPU_PROF'];
 const secret = randomWebhookSecret();
 
-const template = JSON.parse(
-  readFileSync(join(root, 'test/fixtures/webhooks/message-received.json'), 'utf8'),
-) as { event_id: string; message: Record<string, unknown>; thread: Record<string, unknown> };
+const template = webhookFixture('message-received') as {
+  event_id: string;
+  message: Record<string, unknown>;
+  thread: Record<string, unknown>;
+};
 
 interface Signed {
   svixId: string;
