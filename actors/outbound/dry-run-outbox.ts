@@ -10,6 +10,7 @@ import { appendFile, link, mkdir, open, readFile, unlink } from 'node:fs/promise
 import { join } from 'node:path';
 import { IdempotencyConflictError, SendAbortedError } from './errors.ts';
 import { assertIdempotencyKey } from './idempotency-key.ts';
+import { syncDirectory } from '../storage/append-log.ts';
 import type { LabelRequest, LabelResult, ReplyRequest, ReplySender, SendResult } from './reply-sender.ts';
 
 /** What one outbox file holds. */
@@ -85,7 +86,7 @@ export class DryRunOutbox implements ReplySender {
     } finally {
       await unlink(tmp).catch(() => undefined);
     }
-    await syncDir(this.dir);
+    await syncDirectory(this.dir);
     return { ...record.result, attempts: 1, dryRun: true };
   }
 
@@ -108,14 +109,4 @@ function fingerprintOf(req: ReplyRequest): string {
   return createHash('sha256')
     .update(JSON.stringify([inboxId, messageId, text, html ?? null, labels ?? null, to ?? null]))
     .digest('hex');
-}
-
-// After a link the new directory entry is durable only once the directory itself is synced.
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }

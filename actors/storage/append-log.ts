@@ -109,8 +109,8 @@ async function writeFully(file: FileHandle, bytes: Buffer, position: number): Pr
   }
 }
 
-/** A rename or a new file is durable only once its directory entry is synced too. */
-async function syncDirectory(dir: string): Promise<void> {
+/** A rename, a link or a new file is durable only once its directory entry is synced too. */
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
