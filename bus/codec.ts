@@ -57,6 +57,12 @@ function describe(errors: ErrorObject[] | null | undefined): SchemaFailure {
   };
 }
 
+/** One line saying why a validator (from validatorFor) refused its last value: where, and the reason. */
+export function describeErrors(validate: ValidateFunction): string {
+  const f = describe(validate.errors);
+  return `${f.instancePath} ${f.reason}`;
+}
+
 /** A message that fails its schema. On publish it is a bug in the sender; on receive it is bad input. */
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';

@@ -1,6 +1,5 @@
 // Prompt for a model classifier and a strict parser of its answer that falls back to keywords; never calls a model.
-import type { ErrorObject } from 'ajv';
-import { validatorFor } from '../../bus/codec.ts';
+import { describeErrors, validatorFor } from '../../bus/codec.ts';
 import { classifyByKeywords } from './classify.ts';
 import type { ClassifyOptions } from './classify.ts';
 import type { EmailInput } from './email-input.ts';
@@ -67,13 +66,6 @@ function firstJsonObject(text: string): string | undefined {
   return start >= 0 && end > start ? unfenced.slice(start, end + 1) : undefined;
 }
 
-function describe(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .slice(0, 3)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`)
-    .join('; ');
-}
-
 /**
  * Validates the model's answer against the schema and the configured map; anything invalid falls back to the
  * keyword classifier. Hard escalation rules (legal threat, cancellation, big refund...) still apply on top of
@@ -100,7 +92,7 @@ export function parseModelClassification(
   } catch (e) {
     return fallback(`model output is not JSON: ${(e as Error).message}`);
   }
-  if (!validateModel(value)) return fallback(`model output fails schema: ${describe(validateModel.errors)}`);
+  if (!validateModel(value)) return fallback(`model output fails schema: ${describeErrors(validateModel)}`);
   const m = value;
   const topics = Object.hasOwn(map, m.specialization) ? map[m.specialization] : undefined;
   if (topics === undefined) return fallback(`unknown specialization "${m.specialization}"`);

@@ -12,7 +12,8 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 import { buildPrompt, PROMPT_VERSION } from './prompts.ts';
 import { ModelOutputError, ReplyAbortedError } from './reply-errors.ts';
 import { templateLanguage, toHtml } from './reply-templates.ts';
-import { describeErrors, validateModelAnswer } from './reply-validators.ts';
+import { describeErrors } from '../../bus/codec.ts';
+import { validateModelAnswer } from './reply-validators.ts';
 
 export interface ModelConfig {
   readonly apiKey: string;

@@ -16,8 +16,3 @@ export const validateReplyRequest: ValidateFunction<ReplyRequest> =
   validatorFor<ReplyRequest>(replyRequestSchema);
 export const validateModelAnswer: ValidateFunction<ModelAnswer> =
   validatorFor<ModelAnswer>(modelAnswerSchema);
-
-/** One line describing why a value failed validation, for logs and fallback records. */
-export function describeErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`).join('; ');
-}

@@ -18,7 +18,8 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 import { createModelResponder, type ChatClient, type ModelConfig } from './model-responder.ts';
 import { renderRules } from './prompts.ts';
 import { ReplyAbortedError, ReplyDraftError, ReplyRequestError } from './reply-errors.ts';
-import { describeErrors, validateReplyDraft, validateReplyRequest } from './reply-validators.ts';
+import { describeErrors } from '../../bus/codec.ts';
+import { validateReplyDraft, validateReplyRequest } from './reply-validators.ts';
 
 export interface Responder {
   /** Which responder writes first drafts (a model draft may still fall back to builtin; see draft.responder). */
