@@ -1,6 +1,6 @@
 // Micro-bench of the append log: N concurrent appenders, one record each per append; prints numbers, asserts nothing.
 // Usage: npx tsx bench/append-log.ts [appenders=64] [seconds=5] [dir=<fresh dir under os.tmpdir()>]
-// Use a directory on the disk the acceptor will use: on tmpfs fdatasync is free and the numbers lie.
+// Use a directory on the disk the acceptor will use: on tmpfs a synced write (O_DSYNC or fdatasync) is free and the numbers lie.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
