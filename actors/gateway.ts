@@ -3,7 +3,12 @@
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { BusUnavailableError as GatewayBusUnavailable } from '../gateway/errors.ts';
-import { buildGatewayApp, type Readiness, type WebhookSink } from '../gateway/app.ts';
+import {
+  buildGatewayApp,
+  DEFAULT_PUBLISH_TIMEOUT_MS,
+  type Readiness,
+  type WebhookSink,
+} from '../gateway/app.ts';
 import type { VerifiedWebhook } from '../gateway/webhook.ts';
 import { loadOrCreateWebhookSecret } from '../gateway/webhook-secret.ts';
 import { contracts } from '../bus/contracts.ts';
@@ -88,7 +93,8 @@ export class GatewayActor extends Actor {
       this.recent.length = Math.min(this.recent.length, recentLimit);
     });
 
-    const sink = mailSink(bus, 8_000);
+    // The bus's retries end (and their error becomes the 503) before the app's own publish timeout cuts them off.
+    const sink = mailSink(bus, DEFAULT_PUBLISH_TIMEOUT_MS - 2_000);
     const counted: WebhookSink = {
       publish: async (event, msgId) => {
         this.inFlight++;
