@@ -4,7 +4,9 @@
 // snake_case JSON, `Idempotency-Key` semantics (same key + same request -> the original response and
 // no second email; same key + different request, or while the first is in flight -> 409 conflict;
 // empty key -> 400), error bodies `{name, code, message}`, 429 with Retry-After. Every request and
-// every email actually sent is recorded so tests can check the whole history.
+// every email actually sent is recorded so tests can check the whole history. A delayed request (`replyDelayMs`,
+// or a scripted `delay` fault) holds its idempotency key as in flight from arrival until it is processed, and is
+// processed even if the client has gone (a real server does not stop sending because the caller died).
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,7 +74,9 @@ export type Fault =
   /** Process the request for real (the email goes out), then answer this status instead of 200. */
   | { kind: 'after-send-status'; status: number }
   /** Process the request for real, then never answer: the client sees a timeout, the email went out. */
-  | { kind: 'after-send-hang' };
+  | { kind: 'after-send-hang' }
+  /** Hold the request `ms` (its idempotency key in flight), then process and answer it as usual. */
+  | { kind: 'delay'; ms: number };
 
 export interface FaultMatch {
   route?: Route | undefined;
@@ -125,8 +129,15 @@ class HttpError extends Error {
   }
 }
 
-export async function startFakeAgentMail(opts: { apiKey?: string } = {}): Promise<FakeAgentMail> {
+export async function startFakeAgentMail(
+  opts: {
+    apiKey?: string;
+    /** Every send (reply route) is held this long before it is processed, so senders hold work in flight. */
+    replyDelayMs?: number;
+  } = {},
+): Promise<FakeAgentMail> {
   const apiKey = opts.apiKey ?? 'am_test_fake_key';
+  const replyDelayMs = opts.replyDelayMs ?? 0;
   const requests: RecordedRequest[] = [];
   const sent: SentEmail[] = [];
   const faults: ScriptedFault[] = [];
@@ -299,10 +310,22 @@ export async function startFakeAgentMail(opts: { apiKey?: string } = {}): Promis
     }
   }
 
-  /** Idempotency per idempotency.mdx: only sends carry keys; keys are org-scoped. */
-  function processIdempotent(req: RecordedRequest): { status: number; body: unknown } {
+  const held = (ms: number): Promise<void> =>
+    ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+
+  /**
+   * Idempotency per idempotency.mdx: only sends carry keys; keys are org-scoped. The key is claimed before the
+   * hold, so a retry under the same key during the hold gets 409 and a retry after it gets the original answer.
+   */
+  async function processIdempotent(
+    req: RecordedRequest,
+    holdMs: number,
+  ): Promise<{ status: number; body: unknown }> {
     const key = req.idempotencyKey;
-    if (req.route !== 'reply' || key === undefined) return process(req);
+    if (req.route !== 'reply' || key === undefined) {
+      await held(holdMs);
+      return process(req);
+    }
     if (key === '')
       throw new HttpError(400, 'ValidationError', 'validation_error', 'Idempotency-Key is empty');
     if (!/^[A-Za-z0-9._~-]{1,256}$/.test(key)) {
@@ -332,6 +355,7 @@ export async function startFakeAgentMail(opts: { apiKey?: string } = {}): Promis
     const record: KeyRecord = { fingerprint, state: 'in-progress' };
     keys.set(key, record);
     try {
+      await held(holdMs);
       const response = process(req);
       record.state = 'done';
       record.response = response;
@@ -416,7 +440,8 @@ export async function startFakeAgentMail(opts: { apiKey?: string } = {}): Promis
       if (auth !== `Bearer ${apiKey}`)
         throw new HttpError(401, 'UnauthorizedError', 'unknown_api_key', 'Unauthorized');
       if (badJson) throw new HttpError(400, 'ValidationError', 'validation_error', 'Body is not valid JSON');
-      const out = processIdempotent(req);
+      const holdMs = fault?.kind === 'delay' ? fault.ms : r === 'reply' ? replyDelayMs : 0;
+      const out = await processIdempotent(req, holdMs);
       if (fault?.kind === 'after-send-hang') return;
       if (fault?.kind === 'after-send-status') {
         answerError(
