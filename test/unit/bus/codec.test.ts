@@ -1,9 +1,11 @@
 // The codec's error descriptions: one line naming where a value failed and why.
+import type { ValidateFunction } from 'ajv';
 import { expect } from 'chai';
 import { describeErrors, validatorFor } from '../../../bus/codec.ts';
 
 describe('codec describeErrors', () => {
-  const v = validatorFor<{ name: string }>({
+  // Annotated: mocha first tries require(), and `f<{ name: string }>(x)` also parses as plain JS (then fails).
+  const v: ValidateFunction = validatorFor({
     type: 'object',
     required: ['name'],
     properties: { name: { type: 'string' } },
