@@ -22,13 +22,15 @@ import { decideAnswerability, decideWithRateLimit } from './email/should-answer.
 import {
   chooseCandidate,
   livenessOf,
+  recognizeDelivery,
+  type DeliveryMatch,
   planOwnership,
   workMsgId,
   type AgentView,
   type Liveness,
 } from './routing.ts';
 import { Actor } from './runtime.ts';
-import { ConversationStore, recordReassigned, recordRouted } from './work-store.ts';
+import { ConversationStore, recordReassigned, recordRouted, ReplyStore } from './work-store.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
 export class OwnerUnavailableError extends Error {
@@ -82,6 +84,7 @@ export class ProcessorActor extends Actor {
   private view!: ClusterView;
   private assignments!: AssignmentStore;
   private conversations!: ConversationStore;
+  private replies!: ReplyStore;
   private model: OpenAI | undefined;
   private rate: RateLimitState = EMPTY_RATE_LIMIT_STATE;
   /** Messages already counted against their sender here, so a redelivery does not count twice. */
@@ -112,6 +115,7 @@ export class ProcessorActor extends Actor {
     this.view.start(bus, this.reportInvalid);
     this.assignments = await AssignmentStore.open(bus);
     this.conversations = await ConversationStore.open(bus);
+    this.replies = await ReplyStore.open(bus);
     if (config.openai) {
       this.model = new OpenAI({
         apiKey: config.openai.apiKey,
@@ -193,15 +197,12 @@ export class ProcessorActor extends Actor {
     const ids = { messageId: message.message_id, threadId: message.thread_id };
     const email = emailInputOf(message);
 
-    const conv = await this.conversations.get(message.thread_id);
-    if (
-      conv?.messageIds.includes(message.message_id) &&
-      !conv.pending.some((p) => p.messageId === message.message_id)
-    ) {
-      // Already handed on and settled: a re-sent webhook (new Svix id, same email) must not start over.
-      this.emit('mail.duplicate', { eventId: body.eventId, svixId: body.svixId }, ids);
-      return ack;
-    }
+    const [record, conv] = await Promise.all([
+      this.replies.get(message.inbox_id, message.message_id),
+      this.conversations.get(message.thread_id),
+    ]);
+    const matched = recognizeDelivery(message.message_id, record, conv);
+    if (matched) return this.duplicate(body, ids, matched);
 
     const verdict = this.answerability(email, message.message_id);
     if (!verdict.answer) {
@@ -240,12 +241,18 @@ export class ProcessorActor extends Actor {
       routedAt: new Date().toISOString(),
     };
     m.working();
+    // Record first, then hand on: the owner's settle must find the item it settles. A redelivery that raced an
+    // owner's settle sees the settled message here (compare-and-set re-reads) and is a duplicate, not new work.
+    let settledMeanwhile = false;
+    await this.conversations.update(item.threadId, (prev) => {
+      const next = recordRouted(prev, item, new Date().toISOString());
+      settledMeanwhile = next === undefined;
+      return next;
+    });
+    if (settledMeanwhile) return this.duplicate(body, ids, 'conversation');
     await this.ctx.bus.jsPublish(contracts.agentWork, { agentId: owner.agentId }, item, {
       msgID: workMsgId(item.inboxId, item.messageId, owner.epoch),
     });
-    await this.conversations.update(item.threadId, (prev) =>
-      recordRouted(prev, item, new Date().toISOString()),
-    );
     this.emit(
       'mail.routed',
       {
@@ -263,6 +270,16 @@ export class ProcessorActor extends Actor {
       },
       ids,
     );
+    return ack;
+  }
+
+  /** A re-sent webhook (new Svix id, same email) or a redelivery of a handled email: never started over. */
+  private duplicate(
+    body: MailReceived,
+    ids: { messageId: string; threadId: string },
+    matched: DeliveryMatch,
+  ): Outcome {
+    this.emit('mail.duplicate', { eventId: body.eventId, svixId: body.svixId, matched }, ids);
     return ack;
   }
 

@@ -101,6 +101,29 @@ export function workVerdict(
   return 'own';
 }
 
+/** Which durable record proved that a delivery's email was already handled. */
+export type DeliveryMatch = 'reply-record' | 'conversation';
+
+/**
+ * Whether a delivery of a received email is one the system already handled, judged from durable records only:
+ * the message's reply record (written before any send or at escalation, so it exists once an agent acted on it),
+ * else the conversation listing the message as routed and settled. A message still pending in its conversation
+ * is routed again: same epoch, same work msgID, so the work stream keeps one copy.
+ */
+export function recognizeDelivery(
+  messageId: string,
+  replyRecord: { status: string } | undefined,
+  conversation: { messageIds: readonly string[]; pending: readonly { messageId: string }[] } | undefined,
+): DeliveryMatch | undefined {
+  if (replyRecord !== undefined) return 'reply-record';
+  if (
+    conversation?.messageIds.includes(messageId) &&
+    !conversation.pending.some((p) => p.messageId === messageId)
+  )
+    return 'conversation';
+  return undefined;
+}
+
 /** An agent's specializations: the map's keys round-robin by the agent's index (`<node>-agent-<i>`). */
 export function agentSpecializations(map: SpecializationMap, actorId: string): string[] {
   const keys = Object.keys(map);

@@ -44,13 +44,18 @@ function historyLine(from: string, text: string, at: string, messageId?: string)
   return { from, text: text.slice(0, maxHistoryText), at, ...(messageId ? { messageId } : {}) };
 }
 
-/** The conversation after a work item was published to its owner. Idempotent per (message id, epoch). */
+/**
+ * The conversation once a work item is about to be handed to its owner (recorded before the publish, so an
+ * owner's settle always finds the item). Idempotent per (message id, epoch). Undefined when the message was
+ * already routed and settled: a late redelivery must not make it pending again.
+ */
 export function recordRouted(
   prev: ConversationStateT | undefined,
   item: WorkItem,
   now: string,
-): ConversationStateT {
+): ConversationStateT | undefined {
   const seen = prev?.messageIds.includes(item.messageId) ?? false;
+  if (seen && !prev!.pending.some((p) => p.messageId === item.messageId)) return undefined;
   const pending = (prev?.pending ?? []).filter((p) => p.messageId !== item.messageId);
   const history = prev?.history ?? [];
   const newer = prev !== undefined && prev.epoch > item.epoch;

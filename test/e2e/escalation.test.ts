@@ -141,12 +141,14 @@ describe('escalation end to end', function () {
         (e) => e.event === 'mail.duplicate' && e.messageId === mail.messageId,
       ).length;
       await t.deliver(mail);
-      await eventually(
+      const late = await eventually(
         () =>
-          t.s.node.events.filter((e) => e.event === 'mail.duplicate' && e.messageId === mail.messageId)
-            .length > before || undefined,
+          t.s.node.events.filter((e) => e.event === 'mail.duplicate' && e.messageId === mail.messageId)[
+            before
+          ],
         'the late redelivery to be recognised',
       );
+      expect(late.data?.['matched']).to.equal('reply-record');
       await expectEscalatedOnce(mail, 'human_requested');
       expect(
         t.s.node.events.filter((e) => e.event === 'escalation.queued' && e.messageId === mail.messageId)

@@ -7,6 +7,7 @@ import {
   humanMsgId,
   livenessOf,
   planOwnership,
+  recognizeDelivery,
   workMsgId,
   workVerdict,
   type AgentView,
@@ -134,6 +135,27 @@ describe('routing', function () {
     });
     it('refuses an item addressed to another agent', function () {
       expect(workVerdict({ owner: 'b', epoch: 0 }, undefined, 'a')).to.equal('misrouted');
+    });
+  });
+
+  describe('recognizeDelivery', function () {
+    const conv = (messageIds: string[], pending: string[]) => ({
+      messageIds,
+      pending: pending.map((messageId) => ({ messageId })),
+    });
+    it('recognises a handled email from its reply record, whatever the conversation record says yet', function () {
+      // The agent's settle of the conversation may not have landed: the reply record alone decides.
+      expect(recognizeDelivery('m1', { status: 'sent' }, conv(['m1'], ['m1']))).to.equal('reply-record');
+      expect(recognizeDelivery('m1', { status: 'escalated' }, undefined)).to.equal('reply-record');
+      expect(recognizeDelivery('m1', { status: 'intent' }, conv(['m1'], ['m1']))).to.equal('reply-record');
+    });
+    it('recognises a routed and settled email from the conversation when no reply record exists', function () {
+      expect(recognizeDelivery('m1', undefined, conv(['m0', 'm1'], []))).to.equal('conversation');
+    });
+    it('routes a new email, and routes again one still pending (a crashed attempt)', function () {
+      expect(recognizeDelivery('m1', undefined, undefined)).to.equal(undefined);
+      expect(recognizeDelivery('m1', undefined, conv(['m0'], []))).to.equal(undefined);
+      expect(recognizeDelivery('m1', undefined, conv(['m1'], ['m1']))).to.equal(undefined);
     });
   });
 

@@ -46,13 +46,20 @@ function item(messageId: string, over: Partial<WorkItem> = {}): WorkItem {
   };
 }
 
+/** recordRouted for a message not yet settled: always a next state. */
+function route(prev: ConversationState | undefined, it: WorkItem, at: string): ConversationState {
+  const next = recordRouted(prev, it, at);
+  if (next === undefined) throw new Error(`recordRouted refused ${it.messageId}`);
+  return next;
+}
+
 const valid = (v: unknown) =>
   expect(check(ConversationState, v).ok, JSON.stringify(check(ConversationState, v))).to.equal(true);
 
 describe('work-store', function () {
   it('records a routed message once, as pending, with the customer line in the history', function () {
-    const a = recordRouted(undefined, item('m1'), now);
-    const b = recordRouted(a, item('m1'), later);
+    const a = route(undefined, item('m1'), now);
+    const b = route(a, item('m1'), later);
     valid(b);
     expect(b.pending.map((p) => p.messageId)).to.deep.equal(['m1']);
     expect(b.messageIds).to.deep.equal(['m1']);
@@ -60,16 +67,28 @@ describe('work-store', function () {
     expect(b.status).to.equal('pending');
   });
 
+  it('refuses to make a settled message pending again, so a late redelivery is recognised, not re-routed', function () {
+    const settled = recordSettled(
+      route(undefined, item('m1'), now),
+      { messageId: 'm1', outcome: 'answered' },
+      now,
+    );
+    expect(recordRouted(settled, item('m1'), later)).to.equal(undefined);
+    // A message still pending is routed again (same epoch, same work msgID): the redelivery of a crashed attempt.
+    const pending = route(undefined, item('m1'), now);
+    expect(recordRouted(pending, item('m1'), later)?.pending.map((p) => p.messageId)).to.deep.equal(['m1']);
+  });
+
   it('never moves the owner back to an older epoch', function () {
-    const moved = recordRouted(undefined, item('m1', { owner: 'n-agent-1', epoch: 2 }), now);
-    const late = recordRouted(moved, item('m2', { owner: 'n-agent-0', epoch: 1 }), later);
+    const moved = route(undefined, item('m1', { owner: 'n-agent-1', epoch: 2 }), now);
+    const late = route(moved, item('m2', { owner: 'n-agent-0', epoch: 1 }), later);
     expect(late.owner).to.equal('n-agent-1');
     expect(late.epoch).to.equal(2);
   });
 
   it('settles a message: no longer pending, our reply in the history once, status from what is left', function () {
-    let s = recordRouted(undefined, item('m1'), now);
-    s = recordRouted(s, item('m2'), now);
+    let s = route(undefined, item('m1'), now);
+    s = route(s, item('m2'), now);
     s = recordSettled(s, { messageId: 'm1', outcome: 'answered', replyText: 'Hello' }, later);
     expect(s.status).to.equal('pending');
     s = recordSettled(s, { messageId: 'm1', outcome: 'answered', replyText: 'Hello' }, later);
@@ -81,7 +100,7 @@ describe('work-store', function () {
   });
 
   it('hands pending work to the new owner on reassignment, and ignores an older epoch', function () {
-    const s = recordRouted(undefined, item('m1'), now);
+    const s = route(undefined, item('m1'), now);
     const moved = recordReassigned(s, 'n-agent-2', 1, [item('m1', { owner: 'n-agent-2', epoch: 1 })], later);
     valid(moved);
     expect(moved.owner).to.equal('n-agent-2');
@@ -90,9 +109,9 @@ describe('work-store', function () {
   });
 
   it('gives the responder the history before a message, without the message or its own reply', function () {
-    let s = recordRouted(undefined, item('m1'), now);
+    let s = route(undefined, item('m1'), now);
     s = recordSettled(s, { messageId: 'm1', outcome: 'answered', replyText: 'Answer one' }, now);
-    s = recordRouted(s, item('m2'), later);
+    s = route(s, item('m2'), later);
     expect(historyFor(s, 'm2').map((h) => h.text)).to.deep.equal(['text of m1', 'Answer one']);
     expect(historyFor(s, 'm1')).to.deep.equal([
       { from: 'Jane <jane@example.com>', text: 'text of m2', at: now },
@@ -101,9 +120,9 @@ describe('work-store', function () {
   });
 
   it('bounds the history and message ids of a long conversation', function () {
-    let s = recordRouted(undefined, item('m0'), now);
+    let s = route(undefined, item('m0'), now);
     for (let i = 1; i < 80; i++) {
-      s = recordRouted(s, item(`m${i}`), now);
+      s = route(s, item(`m${i}`), now);
       s = recordSettled(s, { messageId: `m${i}`, outcome: 'answered', replyText: 'ok' }, now);
     }
     valid(s);
