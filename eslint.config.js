@@ -1,4 +1,4 @@
-// One lint run for the whole tree: type-aware TypeScript rules, plus a purity fence around the Paxos cores.
+// One lint run for the whole tree: type-aware TypeScript rules, plus a purity fence around every pure core (test/unit/layering.test.ts checks the imports between folders).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -29,8 +29,8 @@ export default tseslint.config(
     },
   },
   {
-    // The Paxos cores are pure state machines: no clocks, no randomness, no I/O, no NATS.
-    files: ['actors/paxos/**/*.ts'],
+    // Every core is a pure state machine or function: no clocks, no randomness, no I/O, no NATS.
+    files: ['actors/**/core/**/*.ts', 'actors/processing/email/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -42,8 +42,10 @@ export default tseslint.config(
             'path',
             'winston',
             'prom-client',
-            '../../bus/*',
-            '../runtime*',
+            'openai',
+            'agentmail',
+            'fastify',
+            'svix',
           ],
         },
       ],

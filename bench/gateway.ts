@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { randomWebhookSecret, signWebhook } from '../scripts/sign-webhook.ts';
-import { freePort, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
+import { freePort, startLocalNats, type LocalNats } from '../actors/node/nats-server.ts';
 import { Streams } from '../bus/provision.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
 import { webhookFixture } from '../test/support/webhook-fixtures.ts';

@@ -15,12 +15,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Bus } from '../bus/bus.ts';
-import { loadConfig } from '../bus/config.ts';
+import { loadConfig } from '../actors/runtime/config.ts';
 import { contracts } from '../bus/contracts.ts';
-import { createLogger } from '../bus/logger.ts';
-import { startLocalNats, type LocalNats } from '../bus/nats-server.ts';
-import { actorId, parseActorSpec, runNode, type RunningNode } from '../actors/host.ts';
-import { factories } from '../actors/registry.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import { startLocalNats, type LocalNats } from '../actors/node/nats-server.ts';
+import { actorId, parseActorSpec, runNode, type RunningNode } from '../actors/node/host.ts';
+import { factories } from '../actors/node/registry.ts';
 
 /** Which actors each node process runs (`;` between nodes); every layout has 3 acceptors, 1 proposer, 1 learner. */
 const DEFAULT_NODES = 'acceptor:3,proposer,learner';

@@ -15,11 +15,11 @@ import {
   type PubAck,
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { decode, encode, type SchemaFailure } from './codec.ts';
+import { decode, encode, type SchemaFailure } from '../schemas/codec.ts';
 import { JsApiError, JsErrCode, JsPublisher } from './js-publisher.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
-import type { Logger } from './logger.ts';
-import { busMessagesTotal, handlerSeconds, natsConnected } from './metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { busMessagesTotal, handlerSeconds, natsConnected } from '../telemetry/metrics.ts';
 import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
 
 /** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */

@@ -9,11 +9,11 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { Bus } from './bus.ts';
-import { decode, type SchemaFailure } from './codec.ts';
+import { decode, type SchemaFailure } from '../schemas/codec.ts';
 import type { AnyContract, BodyOf } from './contracts.ts';
 import { contracts } from './contracts.ts';
-import type { Logger } from './logger.ts';
-import { busMessagesTotal, handlerSeconds } from './metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { busMessagesTotal, handlerSeconds } from '../telemetry/metrics.ts';
 
 /** What a handler decided about one message. `nak` redelivers after `delayMs`; `term` gives up (after recording why). */
 export type Outcome =

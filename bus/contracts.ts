@@ -53,7 +53,7 @@ import {
   type HumanEscalation as HumanEscalationT,
   type WorkItem as WorkItemT,
 } from '../schemas/work.ts';
-import { registerSchemas } from './codec.ts';
+import { registerSchemas } from '../schemas/codec.ts';
 import { Subjects, type SubjectTemplate } from './subjects.ts';
 
 registerSchemas(mailReferencedSchemas);

@@ -1,7 +1,7 @@
 // AgentMail webhook core: verify the Svix signature, parse, validate, normalise, classify; must not do I/O, log or publish.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { validatorFor } from '../bus/codec.ts';
+import { validatorFor } from '../schemas/codec.ts';
 import { WebhookVerificationError } from 'svix';
 import {
   agentmailSchemas,

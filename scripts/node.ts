@@ -3,11 +3,17 @@ import { connect } from '@nats-io/transport-node';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../bus/config.ts';
-import { createLogger, type Logger } from '../bus/logger.ts';
-import { findNatsServer, startLocalNats, type LocalNats } from '../bus/nats-server.ts';
-import { defaultActors, parseActorSpec, runNode, type ActorSpec, type RunningNode } from '../actors/host.ts';
-import { factories } from '../actors/registry.ts';
+import { ConfigError, loadConfig, type Config } from '../actors/runtime/config.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { findNatsServer, startLocalNats, type LocalNats } from '../actors/node/nats-server.ts';
+import {
+  defaultActors,
+  parseActorSpec,
+  runNode,
+  type ActorSpec,
+  type RunningNode,
+} from '../actors/node/host.ts';
+import { factories } from '../actors/node/registry.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_NO_NATS = 3;

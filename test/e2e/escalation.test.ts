@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { escalationAckPurpose } from '../../actors/agent.ts';
-import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
-import { ReplyStore } from '../../actors/work-store.ts';
+import { escalationAckPurpose } from '../../actors/answering/agent.ts';
+import { deriveIdempotencyKey } from '../../actors/answering/outbound/idempotency-key.ts';
+import { ReplyStore } from '../../actors/conversation/reply-store.ts';
 import { Streams } from '../../bus/provision.ts';
 import { subjectOf, Subjects } from '../../bus/subjects.ts';
 import type { ActorEvent } from '../../schemas/bus.ts';

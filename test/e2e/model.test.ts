@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { classifyByKeywords } from '../../actors/email/classify.ts';
-import { deriveIdempotencyKey } from '../../actors/outbound/idempotency-key.ts';
-import { PROMPT_VERSION } from '../../actors/reply/prompts.ts';
-import { ReplyStore } from '../../actors/work-store.ts';
+import { classifyByKeywords } from '../../actors/processing/email/classify.ts';
+import { deriveIdempotencyKey } from '../../actors/answering/outbound/idempotency-key.ts';
+import { PROMPT_VERSION } from '../../actors/answering/drafting/prompts.ts';
+import { ReplyStore } from '../../actors/conversation/reply-store.ts';
 import type { ReplyRecord } from '../../schemas/work.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { findNatsServer, startLocalNats, type LocalNats } from '../../bus/nats-server.ts';
+import { findNatsServer, startLocalNats, type LocalNats } from '../../actors/node/nats-server.ts';
 
 export interface TestNats {
   servers: string[];

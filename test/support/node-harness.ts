@@ -5,12 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from '@nats-io/transport-node';
-import { loadConfig, type Config } from '../../bus/config.ts';
+import { loadConfig, type Config } from '../../actors/runtime/config.ts';
 import { contracts } from '../../bus/contracts.ts';
-import { createLogger } from '../../bus/logger.ts';
-import { parseActorSpec, runNode, type RunningNode } from '../../actors/host.ts';
-import { factories } from '../../actors/registry.ts';
-import { GatewayActor } from '../../actors/gateway.ts';
+import { createLogger } from '../../telemetry/logger.ts';
+import { parseActorSpec, runNode, type RunningNode } from '../../actors/node/host.ts';
+import { factories } from '../../actors/node/registry.ts';
+import { GatewayActor } from '../../gateway/server.ts';
 import type { ActorEvent, ActorKind } from '../../schemas/bus.ts';
 
 export interface TestNode {

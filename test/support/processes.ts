@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { actorId, parseActorSpec } from '../../actors/host.ts';
+import { actorId, parseActorSpec } from '../../actors/node/host.ts';
 import type { ActorKind } from '../../schemas/bus.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

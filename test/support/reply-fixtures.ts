@@ -1,6 +1,6 @@
 // Test helper: reply requests, the shipped knowledge base and a fake model for the reply tests; must not be imported by production code.
 import { fileURLToPath } from 'node:url';
-import { loadKnowledgeBase, type KnowledgeBase } from '../../actors/reply/knowledge-base.ts';
+import { loadKnowledgeBase, type KnowledgeBase } from '../../actors/answering/drafting/knowledge-base.ts';
 import type { ReplyRequest } from '../../schemas/reply.ts';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.ts';
 

@@ -2,14 +2,14 @@
 import { expect } from 'chai';
 import type { JsMsg } from '@nats-io/jetstream';
 import { Bus } from '../../../bus/bus.ts';
-import type { SchemaFailure } from '../../../bus/codec.ts';
-import { loadConfig } from '../../../bus/config.ts';
+import type { SchemaFailure } from '../../../schemas/codec.ts';
+import { loadConfig } from '../../../actors/runtime/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
 import { ack, consumeDurable } from '../../../bus/consume.ts';
-import { createLogger } from '../../../bus/logger.ts';
-import { registry } from '../../../bus/metrics.ts';
+import { createLogger } from '../../../telemetry/logger.ts';
+import { registry } from '../../../telemetry/metrics.ts';
 import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
-import { Actor } from '../../../actors/runtime.ts';
+import { Actor } from '../../../actors/runtime/actor.ts';
 import type { ActorEvent, ControlReply, DeadLetter, InvalidMessage } from '../../../schemas/bus.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 

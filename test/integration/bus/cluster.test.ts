@@ -1,7 +1,7 @@
 // The bus on a 3-server JetStream cluster: replicas follow the cluster, and a killed server loses and duplicates nothing.
 import { expect } from 'chai';
 import { Bus } from '../../../bus/bus.ts';
-import { createLogger } from '../../../bus/logger.ts';
+import { createLogger } from '../../../telemetry/logger.ts';
 import { provision, Streams } from '../../../bus/provision.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 

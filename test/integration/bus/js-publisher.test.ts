@@ -12,7 +12,7 @@ import {
   JsPublishError,
   JsPublishFailure,
 } from '../../../bus/js-publisher.ts';
-import { createLogger } from '../../../bus/logger.ts';
+import { createLogger } from '../../../telemetry/logger.ts';
 import { Buckets, provision, Streams } from '../../../bus/provision.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 

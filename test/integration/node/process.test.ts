@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../bus/nats-server.ts';
+import { freePort } from '../../../actors/node/nats-server.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 
 function waitExit(p: ChildProcess): Promise<number | null> {

@@ -1,0 +1,445 @@
+// The agent actor: owns conversations Paxos gave it, drafts each reply (responder + guardrails), sends it once, or escalates to a person.
+// It never answers work it no longer owns, never sends without first recording the draft it will send, and never re-drafts a recorded reply.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JsMsg } from '@nats-io/jetstream';
+import { ack, consumeDurable, nak, term, type Outcome, type RunningConsumer } from '../../bus/consume.ts';
+import { contracts } from '../../bus/contracts.ts';
+import { Streams } from '../../bus/provision.ts';
+import { subjectOf, Subjects } from '../../bus/subjects.ts';
+import type { ReplyDraft } from '../../schemas/reply.ts';
+import type { ReplyRecord, WorkItem } from '../../schemas/work.ts';
+import { AssignmentStore } from '../consensus/assignment-store.ts';
+import { createReplySender } from './outbound/create-reply-sender.ts';
+import { isSendError, SendErrorCode, type SendError } from './outbound/errors.ts';
+import { deriveIdempotencyKey } from './outbound/idempotency-key.ts';
+import type { ReplySender } from './outbound/reply-sender.ts';
+import { loadKnowledgeBase } from './drafting/knowledge-base.ts';
+import { ReplyRequestError } from './drafting/reply-errors.ts';
+import { createResponder, type Responder } from './drafting/responder.ts';
+import { workVerdict } from './core/work-verdict.ts';
+import { Actor } from '../runtime/actor.ts';
+import { ConversationStore } from '../conversation/conversation-store.ts';
+import { historyFor, recordSettled } from '../conversation/core/conversation.ts';
+import { humanMsgId } from '../conversation/message-ids.ts';
+import { ReplyStore } from '../conversation/reply-store.ts';
+import { agentSpecializations } from '../../schemas/specializations.ts';
+
+/** Purpose of the escalation acknowledgement's idempotency key: never the same key as a reply. */
+export const escalationAckPurpose = 'escalation-ack-v1';
+const maxDeliver = 12;
+
+/** The labels an agent puts on a thread it handled; set operations, so repeating them is harmless. */
+export function threadLabels(agentId: string, specialization: string, escalated: boolean): string[] {
+  return [`owner:${agentId}`, `specialization:${specialization}`, ...(escalated ? ['escalated'] : [])];
+}
+
+/** How long to wait before retrying a failed send: the server's Retry-After when given, else backoff. */
+export function retryDelayMs(err: { retryAfterMs?: number | undefined }, deliveries: number): number {
+  const backoff = Math.min(500 * 2 ** Math.max(0, deliveries - 1), 30_000);
+  return Math.max(err.retryAfterMs ?? 0, backoff);
+}
+
+export class AgentActor extends Actor {
+  readonly kind = 'agent' as const;
+  private consumer: RunningConsumer | undefined;
+  private responder!: Responder;
+  private sender!: ReplySender;
+  private assignments!: AssignmentStore;
+  private conversations!: ConversationStore;
+  private replies!: ReplyStore;
+  private inFlight = 0;
+  private readonly specs: string[];
+  private readonly aborter = new AbortController();
+
+  constructor(
+    id: string,
+    specializationMap: Parameters<typeof agentSpecializations>[0],
+    opts: { sender?: ReplySender } = {},
+  ) {
+    super(id);
+    this.specs = agentSpecializations(specializationMap, id);
+    if (opts.sender) this.sender = opts.sender;
+  }
+
+  load(): number {
+    return this.inFlight;
+  }
+  override capacity(): number {
+    return this.ctx.config.agentCapacity;
+  }
+  override specializations(): string[] {
+    return this.specs;
+  }
+
+  protected async onStart(): Promise<void> {
+    const { bus, config } = this.ctx;
+    const kb = await loadKnowledgeBase(config.knowledgeBaseDir);
+    this.responder = createResponder({
+      kb,
+      model: config.openai
+        ? {
+            apiKey: config.openai.apiKey,
+            ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
+            model: config.openai.model,
+            // A draft (prompt plus knowledge passages, longer output) takes longer than a classification.
+            timeoutMs: 2 * config.openaiTimeoutMs,
+          }
+        : undefined,
+      secrets: await this.secrets(),
+    });
+    // `this.sender` is only preset by tests that inject a failing sender.
+    this.sender ??= createReplySender({
+      apiKey: config.agentmailApiKey,
+      baseUrl: config.agentmailBaseUrl,
+      outboxDir: join(config.dataDir, 'outbox'),
+      // A few quick tries in-process; longer outages go back to JetStream (nak with Retry-After) so the
+      // message is not held past its ack wait.
+      retry: { maxAttempts: 3, maxTotalMs: 20_000 },
+      logger: this.log,
+    });
+    this.assignments = await AssignmentStore.open(bus);
+    this.conversations = await ConversationStore.open(bus);
+    this.replies = await ReplyStore.open(bus);
+    this.consumer = await consumeDurable(
+      { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
+      {
+        stream: Streams.work,
+        durable: `agent-${this.id}`,
+        filterSubject: subjectOf(Subjects.agentWork, { agentId: this.id }),
+        ackWaitMs: 90_000,
+        maxDeliver,
+        maxAckPending: Math.max(1, config.agentCapacity) * 4,
+      },
+      contracts.agentWork,
+      (item, m) => this.onWork(item, m),
+      { concurrency: Math.max(1, config.agentCapacity) },
+    );
+  }
+
+  protected async onStop(graceMs: number): Promise<void> {
+    const timer = setTimeout(() => this.aborter.abort(new Error('agent stopping')), graceMs);
+    timer.unref();
+    await this.consumer?.stop(graceMs);
+    clearTimeout(timer);
+  }
+
+  /** Every configured secret a draft must never contain (the responder's output filter refuses them). */
+  private async secrets(): Promise<string[]> {
+    const c = this.ctx.config;
+    const out = [c.agentmailApiKey, c.agentmailWebhookSecret, c.openai?.apiKey].filter(
+      (s): s is string => typeof s === 'string' && s !== '',
+    );
+    try {
+      out.push((await readFile(join(c.dataDir, 'webhook-secret'), 'utf8')).trim());
+    } catch {
+      // No generated secret on this node.
+    }
+    return out.filter((s) => s !== '');
+  }
+
+  private async onWork(item: WorkItem, m: JsMsg): Promise<Outcome> {
+    this.inFlight++;
+    try {
+      return await this.work(item, m);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async work(item: WorkItem, m: JsMsg): Promise<Outcome> {
+    const ids = { messageId: item.messageId, threadId: item.threadId };
+    const current = await this.assignments.currentOwner(item.threadId);
+    const verdict = workVerdict(
+      item,
+      current ? { epoch: current.epoch, agentId: current.owner.agentId } : undefined,
+      this.id,
+    );
+    if (verdict !== 'own') {
+      // A later epoch gave the conversation to someone else: its copy of this item is theirs to answer.
+      this.emit(
+        `work.${verdict}`,
+        { itemEpoch: item.epoch, currentEpoch: current?.epoch ?? -1, owner: current?.owner.agentId ?? '' },
+        ids,
+      );
+      return ack;
+    }
+
+    let record = await this.replies.get(item.inboxId, item.messageId);
+    if (record && record.status !== 'intent') {
+      await this.settleConversation(item, record.status === 'sent' ? 'answered' : 'escalated', record);
+      this.emit(
+        'reply.already-done',
+        { status: record.status, by: record.result?.agentId ?? record.agentId },
+        ids,
+      );
+      return ack;
+    }
+
+    if (!record) {
+      if (item.classification.needsHuman) return this.escalate(item, item.classification.humanReasons, m);
+      const conv = await this.conversations.get(item.threadId);
+      const history = historyFor(conv, item.messageId);
+      let draft: ReplyDraft;
+      try {
+        draft = await this.responder.reply(
+          {
+            email: {
+              subject: item.email.subject,
+              text: item.email.text,
+              language: item.classification.language,
+              ...(item.email.senderName ? { senderName: item.email.senderName } : {}),
+              ...(item.email.senderAddress ? { senderAddress: item.email.senderAddress } : {}),
+            },
+            history,
+            classification: {
+              specialization: item.classification.specialization,
+              topic: item.classification.topic,
+              priority: item.classification.priority,
+              language: item.classification.language,
+              needsHuman: item.classification.needsHuman,
+            },
+          },
+          { signal: this.aborter.signal },
+        );
+      } catch (e) {
+        if (e instanceof ReplyRequestError) return term(e.code, e.message);
+        throw e;
+      }
+      if (draft.escalate)
+        return this.escalate(item, [draft.escalateReason ?? 'responder-escalated'], m, draft, history);
+      const now = new Date().toISOString();
+      // Intent first: whoever sends this reply later (us after a crash, or a new owner) sends this exact draft
+      // under this exact key, so AgentMail sees one request and sends one email.
+      record = await this.replies.createOrGet({
+        type: 'reply-record',
+        status: 'intent',
+        inboxId: item.inboxId,
+        threadId: item.threadId,
+        messageId: item.messageId,
+        agentId: this.id,
+        epoch: item.epoch,
+        idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId),
+        audit: this.audit(item, history, draft, now),
+        updatedAt: now,
+      });
+      if (record.status !== 'intent') return this.work(item, m);
+    }
+    return this.send(item, record, m);
+  }
+
+  private audit(
+    item: WorkItem,
+    history: ReplyRecord['audit']['history'],
+    draft: ReplyDraft | undefined,
+    at: string,
+  ): ReplyRecord['audit'] {
+    return {
+      version: 'audit-1',
+      eventId: item.eventId,
+      ...(item.svixId ? { svixId: item.svixId } : {}),
+      instance: item.instance,
+      email: item.email,
+      history,
+      classification: item.classification,
+      ...(draft ? { draft } : {}),
+      draftedAt: at,
+      draftedBy: this.id,
+    };
+  }
+
+  private async send(item: WorkItem, record: ReplyRecord, m: JsMsg): Promise<Outcome> {
+    const ids = { messageId: item.messageId, threadId: item.threadId };
+    const draft = record.audit.draft;
+    if (!draft) return term('NO_DRAFT', 'reply intent without a draft');
+    m.working();
+    try {
+      const result = await this.sender.sendReply(
+        {
+          inboxId: item.inboxId,
+          messageId: item.messageId,
+          threadId: item.threadId,
+          text: draft.text,
+          ...(draft.html ? { html: draft.html } : {}),
+          idempotencyKey: record.idempotencyKey,
+        },
+        this.aborter.signal,
+      );
+      const at = new Date().toISOString();
+      const done = await this.replies.settle(item.inboxId, item.messageId, (prev) => ({
+        ...(prev ?? record),
+        status: 'sent',
+        result: {
+          messageId: result.messageId,
+          threadId: result.threadId,
+          dryRun: result.dryRun,
+          attempts: result.attempts,
+          at,
+          agentId: this.id,
+        },
+        updatedAt: at,
+      }));
+      await this.label(item, false);
+      await this.settleConversation(item, 'answered', done ?? record);
+      this.emit(
+        result.dryRun ? 'reply.dry-run' : 'reply.sent',
+        {
+          agentId: this.id,
+          epoch: item.epoch,
+          specialization: item.classification.specialization,
+          replyMessageId: result.messageId,
+          attempts: result.attempts,
+          grounded: draft.grounded,
+          responder: draft.responder.kind,
+          passages: draft.passages.map((p) => p.docId),
+          drafter: record.agentId,
+          ...(item.reassignedFrom ? { reassignedFrom: item.reassignedFrom } : {}),
+        },
+        ids,
+      );
+      return ack;
+    } catch (e) {
+      if (!isSendError(e)) throw e;
+      return this.sendFailed(item, record, e, m);
+    }
+  }
+
+  private async sendFailed(item: WorkItem, record: ReplyRecord, e: SendError, m: JsMsg): Promise<Outcome> {
+    const ids = { messageId: item.messageId, threadId: item.threadId };
+    const deliveries = m.info.deliveryCount;
+    // A 409 means a request with this key is in flight or done: asking again later returns its result.
+    const retry =
+      e.retryable || (e.code === SendErrorCode.IdempotencyConflict && deliveries < maxDeliver - 1);
+    if (retry && deliveries < maxDeliver) {
+      const delayMs = retryDelayMs(e, deliveries);
+      this.emit('reply.retry', { code: e.code, status: e.status ?? 0, delayMs, deliveries }, ids);
+      return nak(delayMs);
+    }
+    const at = new Date().toISOString();
+    await this.replies.settle(item.inboxId, item.messageId, (prev) => ({
+      ...(prev ?? record),
+      status: 'failed',
+      error: { code: e.code, text: e.message.slice(0, 500), definite: e.definite },
+      updatedAt: at,
+    }));
+    this.emit('reply.failed', { code: e.code, status: e.status ?? 0, definite: e.definite, deliveries }, ids);
+    // term: consumeDurable copies the work item to the dead-letter stream for a person.
+    return term(e.code, e.message);
+  }
+
+  private async escalate(
+    item: WorkItem,
+    reasons: string[],
+    m: JsMsg,
+    draft?: ReplyDraft,
+    history: ReplyRecord['audit']['history'] = [],
+  ): Promise<Outcome> {
+    const ids = { messageId: item.messageId, threadId: item.threadId };
+    const ackText = this.ctx.config.escalationAck;
+    const why = reasons.length > 0 ? reasons : ['needs-human'];
+    m.working();
+    // Each step is idempotent (label set, idempotency key, msgID), so a retry after a crash repeats none.
+    // The acknowledgement goes first, so the human queue says truthfully whether the customer got one; a
+    // refused acknowledgement never keeps the conversation from reaching a human.
+    let acknowledged = false;
+    try {
+      await this.label(item, true);
+      if (ackText !== undefined) {
+        await this.sender.sendReply(
+          {
+            inboxId: item.inboxId,
+            messageId: item.messageId,
+            threadId: item.threadId,
+            text: ackText,
+            idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId, escalationAckPurpose),
+          },
+          this.aborter.signal,
+        );
+        acknowledged = true;
+      }
+    } catch (e) {
+      if (!isSendError(e)) throw e;
+      if (e.retryable && m.info.deliveryCount < maxDeliver) return nak(retryDelayMs(e, m.info.deliveryCount));
+      this.emit('escalation.failed', { code: e.code, status: e.status ?? 0 }, ids);
+    }
+    await this.ctx.bus.jsPublish(
+      contracts.humanQueue,
+      { inbox: item.inboxId },
+      {
+        type: 'human-escalation',
+        inboxId: item.inboxId,
+        threadId: item.threadId,
+        messageId: item.messageId,
+        eventId: item.eventId,
+        agentId: this.id,
+        epoch: item.epoch,
+        reasons: why,
+        classification: item.classification,
+        email: item.email,
+        acknowledged,
+        at: new Date().toISOString(),
+      },
+      { msgID: humanMsgId(item.inboxId, item.messageId) },
+    );
+    const at = new Date().toISOString();
+    const record: ReplyRecord = {
+      type: 'reply-record',
+      status: 'escalated',
+      inboxId: item.inboxId,
+      threadId: item.threadId,
+      messageId: item.messageId,
+      agentId: this.id,
+      epoch: item.epoch,
+      idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId, escalationAckPurpose),
+      audit: this.audit(item, history, draft, at),
+      escalation: { reasons: why, at, acknowledged },
+      updatedAt: at,
+    };
+    await this.replies.settle(item.inboxId, item.messageId, () => record);
+    await this.settleConversation(item, 'escalated', record);
+    this.emit('escalation.queued', { agentId: this.id, reasons: why, acknowledged, epoch: item.epoch }, ids);
+    return ack;
+  }
+
+  /**
+   * Labels the thread. After a sent reply a failure must not undo or repeat the reply, so it is only logged; for an
+   * escalation the label is how a person finds the thread, so a failure is thrown to the caller.
+   */
+  private async label(item: WorkItem, escalated: boolean): Promise<void> {
+    try {
+      await this.sender.label(
+        {
+          inboxId: item.inboxId,
+          threadId: item.threadId,
+          add: threadLabels(this.id, item.classification.specialization, escalated),
+        },
+        this.aborter.signal,
+      );
+    } catch (e) {
+      if (escalated) throw e;
+      this.log.warn('labelling the thread failed', { threadId: item.threadId, error: (e as Error).message });
+    }
+  }
+
+  private async settleConversation(
+    item: WorkItem,
+    outcome: 'answered' | 'escalated',
+    record: ReplyRecord,
+  ): Promise<void> {
+    const text = outcome === 'answered' ? record.audit.draft?.text : undefined;
+    await this.conversations.update(item.threadId, (prev) =>
+      prev
+        ? recordSettled(
+            prev,
+            {
+              messageId: item.messageId,
+              outcome,
+              replyFrom: item.inboxId,
+              ...(text !== undefined ? { replyText: text } : {}),
+            },
+            new Date().toISOString(),
+          )
+        : undefined,
+    );
+  }
+}

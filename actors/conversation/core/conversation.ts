@@ -1,0 +1,114 @@
+// Pure reducers of a conversation's record (`conversations` KV): routed, settled, reassigned, and the history a responder sees.
+// No I/O, no clock (callers pass `now`): each returns the next record, or undefined where the write must not happen.
+import type { ConversationHistoryEntry, ConversationState, WorkItem } from '../../../schemas/work.ts';
+
+const maxMessageIds = 50;
+const maxPending = 50;
+const maxHistory = 20;
+const maxHistoryText = 2_000;
+
+const bounded = <T>(list: readonly T[], max: number): T[] => list.slice(Math.max(0, list.length - max));
+
+function historyLine(from: string, text: string, at: string, messageId?: string): ConversationHistoryEntry {
+  return { from, text: text.slice(0, maxHistoryText), at, ...(messageId ? { messageId } : {}) };
+}
+
+/**
+ * The conversation once a work item is about to be handed to its owner (recorded before the publish, so an
+ * owner's settle always finds the item). Idempotent per (message id, epoch). Undefined when the message was
+ * already routed and settled: a late redelivery must not make it pending again.
+ */
+export function recordRouted(
+  prev: ConversationState | undefined,
+  item: WorkItem,
+  now: string,
+): ConversationState | undefined {
+  const seen = prev?.messageIds.includes(item.messageId) ?? false;
+  if (seen && !prev!.pending.some((p) => p.messageId === item.messageId)) return undefined;
+  const pending = (prev?.pending ?? []).filter((p) => p.messageId !== item.messageId);
+  const history = prev?.history ?? [];
+  const newer = prev !== undefined && prev.epoch > item.epoch;
+  return {
+    type: 'conversation',
+    inboxId: item.inboxId,
+    threadId: item.threadId,
+    // Never move the owner back to an older epoch (a slow processor may finish after a reassignment).
+    owner: newer ? prev.owner : item.owner,
+    epoch: newer ? prev.epoch : item.epoch,
+    specialization: item.classification.specialization,
+    status: 'pending',
+    messageIds: seen
+      ? prev!.messageIds
+      : bounded([...(prev?.messageIds ?? []), item.messageId], maxMessageIds),
+    pending: bounded([...pending, item], maxPending),
+    history: seen
+      ? history
+      : bounded(
+          [
+            ...history,
+            historyLine(item.email.from, item.email.text, item.email.receivedAt ?? now, item.messageId),
+          ],
+          maxHistory,
+        ),
+    updatedAt: now,
+  };
+}
+
+/** The conversation after its owner settled one message (answered or escalated). Idempotent. */
+export function recordSettled(
+  prev: ConversationState,
+  settled: { messageId: string; outcome: 'answered' | 'escalated'; replyFrom?: string; replyText?: string },
+  now: string,
+): ConversationState {
+  const pending = prev.pending.filter((p) => p.messageId !== settled.messageId);
+  const replied = prev.history.some((h) => h.replyTo === settled.messageId);
+  const history =
+    settled.replyText !== undefined && !replied
+      ? bounded(
+          [
+            ...prev.history,
+            {
+              ...historyLine(settled.replyFrom ?? prev.inboxId, settled.replyText, now),
+              replyTo: settled.messageId,
+            },
+          ],
+          maxHistory,
+        )
+      : prev.history;
+  return {
+    ...prev,
+    pending,
+    history,
+    status: pending.length > 0 ? 'pending' : settled.outcome,
+    updatedAt: now,
+  };
+}
+
+/** The conversation after Paxos gave it a new owner at a later epoch; pending items now belong to it. */
+export function recordReassigned(
+  prev: ConversationState,
+  owner: string,
+  epoch: number,
+  moved: readonly WorkItem[],
+  now: string,
+): ConversationState {
+  if (prev.epoch > epoch) return prev;
+  const byId = new Map(moved.map((m) => [m.messageId, m]));
+  return {
+    ...prev,
+    owner,
+    epoch,
+    pending: prev.pending.map((p) => byId.get(p.messageId) ?? p),
+    updatedAt: now,
+  };
+}
+
+/** The history lines the responder sees for a message: everything before it, not the message itself. */
+export function historyFor(
+  state: ConversationState | undefined,
+  messageId: string,
+): { from: string; text: string; at: string }[] {
+  return (state?.history ?? [])
+    .filter((h) => h.messageId !== messageId && h.replyTo !== messageId)
+    .map((h) => ({ from: h.from, text: h.text, at: h.at }));
+}

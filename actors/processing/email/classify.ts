@@ -1,0 +1,149 @@
+// Keyword classifier: specialization, topic, priority, language, needs-human for one email; pure, used when no model is configured.
+import { extractText, senderOf } from './extract-text.ts';
+import type { EmailInput } from './email-input.ts';
+import { asString } from './email-input.ts';
+import { compilePhrase, normalize, scorePhrases } from './keyword-match.ts';
+import type { CompiledPhrase } from './keyword-match.ts';
+import { detectLanguage } from './language.ts';
+import { assessNeedsHuman } from './needs-human.ts';
+import type { NeedsHumanOptions } from './needs-human.ts';
+import { scorePriority } from './priority.ts';
+import type { PriorityOptions } from './priority.ts';
+import { DEFAULT_SPECIALIZATIONS, fallbackRoute } from '../../../schemas/specializations.ts';
+import type { SpecializationMap } from '../../../schemas/specializations.ts';
+import { TOPIC_LEXICONS } from './topic-lexicons.ts';
+import type { Classification } from '../../../schemas/email.ts';
+
+export type { Classification } from '../../../schemas/email.ts';
+
+export interface ClassifyOptions extends PriorityOptions, NeedsHumanOptions {
+  specializations?: SpecializationMap;
+}
+
+// The subject is the customer's own summary of the problem: it counts more than any body line.
+const SUBJECT_WEIGHT = 2.5;
+// Below this total a guess is noise: route to the fallback instead.
+const MIN_SCORE = 2;
+// Weak words alone ("app", "item", "office") only count once they add up to this much.
+const MIN_WEAK_ONLY_SCORE = 5;
+// Only the first part of a long body is read: the request is near the top, and cost stays bounded.
+const MAX_CLASSIFY_CHARS = 20_000;
+
+function compileLexicon(list: readonly (readonly [string, number])[]): CompiledPhrase[] {
+  const seen = new Set<string>();
+  const out: CompiledPhrase[] = [];
+  for (const [phrase, weight] of list) {
+    const key = normalize(phrase);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(compilePhrase(phrase, weight));
+  }
+  return out;
+}
+
+const DEFAULT_COMPILED: ReadonlyMap<string, CompiledPhrase[]> = new Map(
+  Object.entries(TOPIC_LEXICONS).map(([topic, list]) => [topic, compileLexicon(list)]),
+);
+
+// A custom topic with no lexicon is recognised by its own name ("returns" -> "return", "returns", ...).
+function lexiconFor(topic: string): CompiledPhrase[] {
+  const known = DEFAULT_COMPILED.get(topic);
+  if (known !== undefined) return known;
+  if (topic === 'fallback') return [];
+  const word = topic.replace(/[-_]+/g, ' ').trim();
+  const stem = word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : word;
+  return [compilePhrase(`${stem}*`, 3)];
+}
+
+const compiledByMap = new WeakMap<SpecializationMap, Map<string, CompiledPhrase[]>>();
+function compiledTopics(map: SpecializationMap): Map<string, CompiledPhrase[]> {
+  let c = compiledByMap.get(map);
+  if (c === undefined) {
+    c = new Map();
+    for (const topics of Object.values(map)) for (const t of topics) c.set(t, lexiconFor(t));
+    compiledByMap.set(map, c);
+  }
+  return c;
+}
+
+export function stripSubjectPrefixes(subject: string): string {
+  return subject.replace(/^\s*((re|aw|fw|fwd|wg|tr|rv|sv)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
+}
+
+export interface TopicScores {
+  topics: Record<string, number>;
+  specializations: Record<string, number>;
+  /** Topics matched by at least one keyword of weight 2 or more. */
+  strong: Set<string>;
+}
+
+export function scoreTopics(subject: string, body: string, map: SpecializationMap): TopicScores {
+  const s = normalize(subject);
+  const b = normalize(body.slice(0, MAX_CLASSIFY_CHARS));
+  const compiled = compiledTopics(map);
+  const topics: Record<string, number> = {};
+  const specializations: Record<string, number> = {};
+  const strong = new Set<string>();
+  for (const [spec, list] of Object.entries(map)) {
+    let total = 0;
+    for (const topic of list) {
+      const lex = compiled.get(topic) ?? [];
+      const inSubject = scorePhrases(s, lex);
+      const inBody = scorePhrases(b, lex);
+      const score = SUBJECT_WEIGHT * inSubject.score + inBody.score;
+      if ([...inSubject.hits, ...inBody.hits].some((h) => h.weight >= 2)) strong.add(topic);
+      topics[topic] = score;
+      total += score;
+    }
+    specializations[spec] = total;
+  }
+  return { topics, specializations, strong };
+}
+
+function best(scores: Record<string, number>, among?: readonly string[]): [string, number] | undefined {
+  let top: [string, number] | undefined;
+  for (const [k, v] of Object.entries(scores)) {
+    if (among !== undefined && !among.includes(k)) continue;
+    if (top === undefined || v > top[1]) top = [k, v];
+  }
+  return top;
+}
+
+/** Classifies by weighted keywords. Never throws on any input; unknown content goes to the fallback route. */
+export function classifyByKeywords(email: EmailInput, opts: ClassifyOptions = {}): Classification {
+  const map = opts.specializations ?? DEFAULT_SPECIALIZATIONS;
+  const subject = stripSubjectPrefixes(asString(email.subject).slice(0, 1000));
+  const body = extractText(email).slice(0, MAX_CLASSIFY_CHARS);
+  const sender = senderOf(email);
+
+  const { topics, specializations, strong } = scoreTopics(subject, body, map);
+  const topSpec = best(specializations);
+  const hasStrong = topSpec !== undefined && (map[topSpec[0]] ?? []).some((t) => strong.has(t));
+  let specialization: string;
+  let topic: string;
+  let confidence: number;
+  if (topSpec === undefined || topSpec[1] < MIN_SCORE || (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE)) {
+    ({ specialization, topic } = fallbackRoute(map));
+    confidence = 0.2;
+  } else {
+    specialization = topSpec[0];
+    const topTopic = best(topics, map[specialization]);
+    topic = topTopic?.[0] ?? fallbackRoute(map).topic;
+    const total = Object.values(specializations).reduce((a, v) => a + v, 0);
+    const share = total > 0 ? topSpec[1] / total : 0;
+    const strength = 1 - Math.exp(-topSpec[1] / 6);
+    confidence = Math.min(0.99, Math.max(0.05, Math.round((0.5 * share + 0.5 * strength) * 100) / 100));
+  }
+
+  const human = assessNeedsHuman(subject, body, opts);
+  return {
+    specialization,
+    topic,
+    priority: scorePriority(subject, body, sender.address, opts),
+    language: detectLanguage(`${subject}\n${body}`),
+    needsHuman: human.needsHuman,
+    humanReasons: human.humanReasons,
+    confidence,
+    method: 'keywords',
+  };
+}

@@ -1,0 +1,111 @@
+// Must-not-answer filters (auto-replies, lists, bounces, no-reply senders, mail loops, rate limit); pure, sends nothing.
+import { getHeader, rawFrom } from './email-input.ts';
+import type { EmailInput } from './email-input.ts';
+import { asString } from './email-input.ts';
+import { parseSender } from './extract-text.ts';
+import { rateLimit } from './rate-limit.ts';
+import type { RateLimitOptions, RateLimitState } from './rate-limit.ts';
+import type { Answerability, NotAnswerableReason } from '../../../schemas/email.ts';
+
+export type { Answerability } from '../../../schemas/email.ts';
+
+export interface AnswerContext {
+  /** Our own inbox addresses ("support@x.com" or "Support <support@x.com>"); the email's inbox_id is added. */
+  ownAddresses?: readonly string[];
+  /** The adapter's rateLimit() verdict for this sender; false means rate_limited. Omitted: not checked. */
+  senderAllowed?: boolean;
+}
+
+const AUTO_SUBJECT =
+  /^\s*((re|aw|fw|fwd|wg)\s*:\s*)*(out of (the )?office|ooo\b|automatic reply|auto(matic)?[- ]?reply|autoreply|auto-response|auto:|abwesenheitsnotiz|abwesend|automatische antwort|r[ée]ponse automatique|absence du bureau|absent du bureau|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|fuori sede|resposta autom[áa]tica|afwezig|automatisch antwoord)/i;
+
+const BOUNCE_SUBJECT =
+  /^\s*(undeliverable|undelivered mail|delivery status notification|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message not delivered|unzustellbar|nicht zustellbar|non remis|non distribu[ée]|no se puede entregar|mensaje no entregado|no entregado)/i;
+
+const BOUNCE_LOCAL = /^(mailer-daemon|mail-daemon|maildaemon|postmaster)$/i;
+const BOUNCE_NAME = /^(mail delivery (subsystem|system)|mailer-daemon)$/i;
+const NO_REPLY_LOCAL = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|notifications?)([-+_.].*)?$/i;
+
+const BULK_PRECEDENCE = /^\s*(bulk|junk|list)\s*$/i;
+const AUTO_PRECEDENCE = /^\s*auto[_-]reply\s*$/i;
+
+function no(reason: NotAnswerableReason, detail: string): Answerability {
+  return { answer: false, reason, detail: detail.slice(0, 500) };
+}
+
+/**
+ * Whether an agent may reply. Order matters only for which reason is reported: loops and bounces first,
+ * because bounces also carry auto-reply headers (RFC 3464/3834).
+ */
+export function decideAnswerability(email: EmailInput, ctx: AnswerContext = {}): Answerability {
+  const sender = parseSender(rawFrom(email));
+  const subject = asString(email.subject).slice(0, 1000);
+  const [local = ''] = sender.address.split('@');
+
+  const own = new Set(
+    [...(ctx.ownAddresses ?? []), asString(email.inbox_id)]
+      .map((a) => parseSender(a).address)
+      .filter((a) => a !== ''),
+  );
+  if (sender.address !== '' && own.has(sender.address)) {
+    return no('mail_loop', `sender ${sender.address} is one of our own inboxes`);
+  }
+
+  if (BOUNCE_LOCAL.test(local) || BOUNCE_NAME.test(sender.name)) {
+    return no('bounce', `bounce sender ${sender.address || sender.name}`);
+  }
+  if (BOUNCE_SUBJECT.test(subject)) return no('bounce', `bounce subject "${subject}"`);
+  if (getHeader(email, 'X-Failed-Recipients') !== undefined)
+    return no('bounce', 'X-Failed-Recipients header');
+  if (/report-type\s*=\s*"?delivery-status/i.test(getHeader(email, 'Content-Type') ?? '')) {
+    return no('bounce', 'delivery-status report');
+  }
+
+  // RFC 3834 §5: any Auto-Submitted value other than "no" marks machine-sent mail.
+  const autoSubmitted = getHeader(email, 'Auto-Submitted');
+  if (autoSubmitted !== undefined && autoSubmitted.split(';')[0]?.trim().toLowerCase() !== 'no') {
+    return no('auto_reply', `Auto-Submitted: ${autoSubmitted}`);
+  }
+  for (const h of ['X-Autoreply', 'X-Autorespond', 'X-Autoresponder']) {
+    if (getHeader(email, h) !== undefined) return no('auto_reply', `${h} header`);
+  }
+  const precedence = getHeader(email, 'Precedence');
+  if (precedence !== undefined && AUTO_PRECEDENCE.test(precedence)) {
+    return no('auto_reply', `Precedence: ${precedence}`);
+  }
+  if (AUTO_SUBJECT.test(subject)) return no('auto_reply', `auto-reply subject "${subject}"`);
+
+  if (precedence !== undefined && BULK_PRECEDENCE.test(precedence)) {
+    return no('bulk_or_list', `Precedence: ${precedence}`);
+  }
+  for (const h of ['List-Id', 'List-Unsubscribe']) {
+    if (getHeader(email, h) !== undefined) return no('bulk_or_list', `${h} header`);
+  }
+
+  if (sender.address === '') return no('no_reply_sender', 'no sender address to answer');
+  if (NO_REPLY_LOCAL.test(local)) return no('no_reply_sender', `no-reply sender ${sender.address}`);
+
+  if (ctx.senderAllowed === false) return no('rate_limited', `too many mails from ${sender.address}`);
+  return { answer: true };
+}
+
+/**
+ * decideAnswerability plus the per-sender rate limit. Only mail that passes every other filter counts
+ * against the sender, so ignored auto-replies never use up a real customer's budget.
+ */
+export function decideWithRateLimit(
+  email: EmailInput,
+  ctx: Omit<AnswerContext, 'senderAllowed'>,
+  state: RateLimitState,
+  now: number,
+  opts: RateLimitOptions,
+): { decision: Answerability; state: RateLimitState } {
+  const decision = decideAnswerability(email, ctx);
+  if (!decision.answer) return { decision, state };
+  const sender = parseSender(rawFrom(email)).address;
+  const limited = rateLimit(state, sender, now, opts);
+  return {
+    decision: limited.allowed ? decision : decideAnswerability(email, { ...ctx, senderAllowed: false }),
+    state: limited.state,
+  };
+}

@@ -1,0 +1,444 @@
+// The email-processor actor: received mail in (shared durable on MAIL), understood, given a Paxos-agreed owner, handed on as durable work.
+// It never writes or sends a reply, and it acks a mail only after the work is durably handed on (WORK stream) or its refusal recorded.
+import type { JsMsg } from '@nats-io/jetstream';
+import OpenAI from 'openai';
+import { BusUnavailableError } from '../../bus/bus.ts';
+import { ack, consumeDurable, nak, type Outcome, type RunningConsumer } from '../../bus/consume.ts';
+import { contracts } from '../../bus/contracts.ts';
+import { Streams } from '../../bus/provision.ts';
+import { patternOf, Subjects } from '../../bus/subjects.ts';
+import type { Classification } from '../../schemas/email.ts';
+import type { MailReceived } from '../../schemas/mail.ts';
+import type { OwnerValue } from '../../schemas/paxos.ts';
+import { WorkItem, type ConversationState } from '../../schemas/work.ts';
+import { AssignmentStore, conversationInstance } from '../consensus/assignment-store.ts';
+import { ClusterView } from '../runtime/cluster-view.ts';
+import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
+import { rawFrom, type EmailInput } from './email/email-input.ts';
+import { extractText, senderOf } from './email/extract-text.ts';
+import { buildClassificationPrompt, parseModelClassification } from './email/model-classification.ts';
+import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
+import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
+import {
+  chooseCandidate,
+  livenessOf,
+  recognizeDelivery,
+  type DeliveryMatch,
+  planOwnership,
+  type AgentView,
+  type Liveness,
+} from './core/routing.ts';
+import { Actor } from '../runtime/actor.ts';
+import { ConversationStore } from '../conversation/conversation-store.ts';
+import { recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
+import { workMsgId } from '../conversation/message-ids.ts';
+import { ReplyStore } from '../conversation/reply-store.ts';
+
+/** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
+export class OwnerUnavailableError extends Error {
+  override readonly name = 'OwnerUnavailableError';
+  readonly code = 'OWNER_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One durable for every processor of the cluster: they share the mail (a queue, not a fan-out). */
+export const processorDurable = 'processors';
+const maxProposals = 4;
+/** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
+const emailLimits = WorkItem.properties.email.properties;
+
+export interface Owner {
+  agentId: string;
+  epoch: number;
+  instance: string;
+  specialization?: string | undefined;
+}
+
+/** The parts of AgentMail's message the understanding core reads (it takes headers as strings only). */
+export function emailInputOf(message: MailReceived['payload']['message']): EmailInput {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  return {
+    from: message.from ?? message.from_ ?? null,
+    to: message.to,
+    subject: message.subject ?? null,
+    text: message.text ?? null,
+    html: message.html ?? null,
+    extracted_text: message.extracted_text ?? null,
+    headers,
+    labels: message.labels,
+    inbox_id: message.inbox_id,
+    message_id: message.message_id,
+    thread_id: message.thread_id,
+  };
+}
+
+export class ProcessorActor extends Actor {
+  readonly kind = 'processor' as const;
+  private consumer: RunningConsumer | undefined;
+  private view!: ClusterView;
+  private assignments!: AssignmentStore;
+  private conversations!: ConversationStore;
+  private replies!: ReplyStore;
+  private model: OpenAI | undefined;
+  private rate: RateLimitState = EMPTY_RATE_LIMIT_STATE;
+  /** Messages already counted against their sender here, so a redelivery does not count twice. */
+  private readonly counted = new Set<string>();
+  private inFlight = 0;
+  private startedAt = 0;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly reassigning = new Set<string>();
+  private sweeping: Promise<void> | undefined;
+
+  load(): number {
+    return this.inFlight;
+  }
+
+  private get classifyOptions(): ClassifyOptions {
+    const c = this.ctx.config;
+    return {
+      specializations: c.agentSpecializations,
+      vipDomains: c.vipDomains,
+      refundLimit: c.escalateRefundAbove,
+    };
+  }
+
+  protected async onStart(): Promise<void> {
+    const { bus, config } = this.ctx;
+    this.startedAt = Date.now();
+    this.view = new ClusterView(config.healthCheckIntervalMs);
+    this.view.start(bus, this.reportInvalid);
+    this.assignments = await AssignmentStore.open(bus);
+    this.conversations = await ConversationStore.open(bus);
+    this.replies = await ReplyStore.open(bus);
+    if (config.openai) {
+      this.model = new OpenAI({
+        apiKey: config.openai.apiKey,
+        ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
+        timeout: config.openaiTimeoutMs,
+        maxRetries: 1,
+      });
+    }
+    // An agent that dies takes its unanswered conversations with it unless someone moves them: do it at once
+    // on the heartbeat verdict, and sweep periodically for what a restart or a missed event left behind.
+    this.view.onChange((c) => {
+      if (c.type === 'down' && c.peer.kind === 'agent') void this.sweep(`agent ${c.peer.actorId} down`);
+    });
+    this.sweepTimer = setInterval(() => void this.sweep('periodic'), config.healthCheckIntervalMs);
+    this.sweepTimer.unref();
+    this.consumer = await consumeDurable(
+      { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
+      {
+        stream: Streams.mail,
+        durable: processorDurable,
+        filterSubject: patternOf(Subjects.mailReceived),
+        // Long enough for a model call plus a Paxos round with its timeout.
+        ackWaitMs: config.openaiTimeoutMs + config.paxosTimeoutMs * maxProposals + 10_000,
+        maxDeliver: 30,
+      },
+      contracts.mailReceived,
+      (body, m) => this.onMail(body, m),
+      { concurrency: 16 },
+    );
+  }
+
+  protected async onStop(graceMs: number): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.consumer?.stop(graceMs);
+    await this.sweeping;
+    this.view.stop();
+  }
+
+  /** Has this processor listened to heartbeats long enough to call a silent agent dead? */
+  private get warmedUp(): boolean {
+    return Date.now() - this.startedAt >= this.ctx.config.healthCheckIntervalMs;
+  }
+
+  private liveness(agentId: string): Liveness {
+    return livenessOf(this.view.get(agentId), this.warmedUp);
+  }
+
+  private agents(): AgentView[] {
+    return this.view.list('agent').map((p) => ({
+      actorId: p.actorId,
+      available: p.alive && p.status === 'running',
+      load: p.load,
+      capacity: p.capacity,
+      specializations: p.specializations,
+    }));
+  }
+
+  private async onMail(body: MailReceived, m: JsMsg): Promise<Outcome> {
+    this.inFlight++;
+    try {
+      return await this.process(body, m);
+    } catch (e) {
+      if (e instanceof OwnerUnavailableError || e instanceof BusUnavailableError) {
+        const delay = e instanceof OwnerUnavailableError ? e.retryInMs : 1_000;
+        this.log.warn('mail not routed yet, retrying', {
+          error: e.message,
+          deliveries: m.info.deliveryCount,
+        });
+        return nak(delay);
+      }
+      throw e;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async process(body: MailReceived, m: JsMsg): Promise<Outcome> {
+    const message = body.payload.message;
+    const ids = { messageId: message.message_id, threadId: message.thread_id };
+    const email = emailInputOf(message);
+
+    const [record, conv] = await Promise.all([
+      this.replies.get(message.inbox_id, message.message_id),
+      this.conversations.get(message.thread_id),
+    ]);
+    const matched = recognizeDelivery(message.message_id, record, conv);
+    if (matched) return this.duplicate(body, ids, matched);
+
+    const verdict = this.answerability(email, message.message_id);
+    if (!verdict.answer) {
+      this.emit(
+        'mail.not-answered',
+        { reason: verdict.reason, detail: verdict.detail, inboxId: message.inbox_id, eventId: body.eventId },
+        ids,
+      );
+      return ack;
+    }
+
+    const classification = await this.classify(email, ids);
+    const owner = await this.ensureOwner(message.thread_id, classification.specialization);
+    const sender = senderOf(email);
+    const item: WorkItem = {
+      type: 'work-item',
+      inboxId: message.inbox_id,
+      threadId: message.thread_id,
+      messageId: message.message_id,
+      eventId: body.eventId,
+      svixId: body.svixId,
+      owner: owner.agentId,
+      epoch: owner.epoch,
+      instance: owner.instance,
+      classification,
+      email: {
+        subject: (message.subject ?? '').slice(0, emailLimits.subject.maxLength),
+        text: extractText(email).slice(0, emailLimits.text.maxLength),
+        from: rawFrom(email).slice(0, emailLimits.from.maxLength),
+        ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
+        ...(sender.address
+          ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
+          : {}),
+        receivedAt: message.timestamp,
+      },
+      routedAt: new Date().toISOString(),
+    };
+    m.working();
+    // Record first, then hand on: the owner's settle must find the item it settles. A redelivery that raced an
+    // owner's settle sees the settled message here (compare-and-set re-reads) and is a duplicate, not new work.
+    let settledMeanwhile = false;
+    await this.conversations.update(item.threadId, (prev) => {
+      const next = recordRouted(prev, item, new Date().toISOString());
+      settledMeanwhile = next === undefined;
+      return next;
+    });
+    if (settledMeanwhile) return this.duplicate(body, ids, 'conversation');
+    await this.ctx.bus.jsPublish(contracts.agentWork, { agentId: owner.agentId }, item, {
+      msgID: workMsgId(item.inboxId, item.messageId, owner.epoch),
+    });
+    this.emit(
+      'mail.routed',
+      {
+        owner: owner.agentId,
+        epoch: owner.epoch,
+        instance: owner.instance,
+        specialization: classification.specialization,
+        topic: classification.topic,
+        priority: classification.priority,
+        language: classification.language,
+        needsHuman: classification.needsHuman,
+        humanReasons: classification.humanReasons,
+        method: classification.method,
+        confidence: classification.confidence,
+      },
+      ids,
+    );
+    return ack;
+  }
+
+  /** A re-sent webhook (new Svix id, same email) or a redelivery of a handled email: never started over. */
+  private duplicate(
+    body: MailReceived,
+    ids: { messageId: string; threadId: string },
+    matched: DeliveryMatch,
+  ): Outcome {
+    this.emit('mail.duplicate', { eventId: body.eventId, svixId: body.svixId, matched }, ids);
+    return ack;
+  }
+
+  private answerability(email: EmailInput, messageId: string) {
+    const ctx = { ownAddresses: [] as string[] };
+    const now = Date.now();
+    if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
+    const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
+    this.rate = pruneRateLimit(r.state, now, this.ctx.config.senderRateLimit.windowMs);
+    this.counted.add(messageId);
+    if (this.counted.size > 10_000) this.counted.delete(this.counted.values().next().value!);
+    return r.decision;
+  }
+
+  /** The model classifies when one is configured; any trouble with it falls back to the keyword classifier. */
+  private async classify(
+    email: EmailInput,
+    ids: { messageId: string; threadId: string },
+  ): Promise<Classification> {
+    const opts = this.classifyOptions;
+    if (!this.model || !this.ctx.config.openai) return classifyByKeywords(email, opts);
+    const prompt = buildClassificationPrompt(email, opts);
+    try {
+      const r = await this.model.chat.completions.create(
+        {
+          model: this.ctx.config.openai.model,
+          temperature: 0,
+          response_format: { type: 'json_object' },
+          messages: [
+            { role: 'system', content: prompt.system },
+            { role: 'user', content: prompt.user },
+          ],
+        },
+        // One deadline for the call and the SDK's retries: a per-attempt timeout let a hung model hold a mail
+        // for two timeouts plus backoff, longer than the ack wait budgets for classification.
+        {
+          timeout: this.ctx.config.openaiTimeoutMs,
+          signal: AbortSignal.timeout(this.ctx.config.openaiTimeoutMs),
+        },
+      );
+      const parsed = parseModelClassification(r.choices[0]?.message.content ?? '', email, opts);
+      if (!parsed.usedModel) this.emit('classify.model-rejected', { problem: parsed.problem ?? '' }, ids);
+      return parsed.classification;
+    } catch (e) {
+      this.emit('classify.model-failed', { error: (e as Error).message.slice(0, 300) }, ids);
+      return classifyByKeywords(email, opts);
+    }
+  }
+
+  /**
+   * The conversation's owner: the learned one while it lives (sticky), else whatever Paxos decides for the next
+   * epoch. A decided owner that is already dead moves us one more epoch on, a few times at most.
+   */
+  async ensureOwner(threadId: string, specialization: string | undefined): Promise<Owner> {
+    const current = await this.assignments.currentOwner(threadId);
+    const plan = planOwnership(
+      current ? { agentId: current.owner.agentId, epoch: current.epoch } : undefined,
+      current ? this.liveness(current.owner.agentId) : 'alive',
+    );
+    if (plan.kind === 'keep') {
+      return {
+        agentId: plan.agentId,
+        epoch: plan.epoch,
+        instance: current!.instance,
+        specialization: current!.owner.specialization,
+      };
+    }
+    if (plan.kind === 'wait') {
+      throw new OwnerUnavailableError(`owner of ${threadId} not heard from yet`, 1_000);
+    }
+    let epoch = plan.epoch;
+    for (let i = 0; i < maxProposals; i++) {
+      const candidate = chooseCandidate(this.agents(), specialization);
+      if (!candidate) throw new OwnerUnavailableError('no agent is alive to own the conversation', 2_000);
+      const instance = conversationInstance(threadId, epoch);
+      const value: OwnerValue = {
+        agentId: candidate.actorId,
+        epoch,
+        ...(specialization && candidate.specializations.includes(specialization) ? { specialization } : {}),
+      };
+      const reply = await this.ctx.bus.request(
+        contracts.propose,
+        {},
+        { type: 'propose', instance, candidate: value },
+        this.ctx.config.paxosTimeoutMs + 2_000,
+      );
+      if (reply.type === 'error') {
+        throw new OwnerUnavailableError(`Paxos for ${instance}: ${reply.code} ${reply.text}`, 500);
+      }
+      // The decided value may be another processor's candidate: it is the owner, whatever we proposed.
+      const decided = reply.value;
+      if (this.liveness(decided.agentId) !== 'dead') {
+        return { agentId: decided.agentId, epoch, instance, specialization: decided.specialization };
+      }
+      epoch++;
+    }
+    throw new OwnerUnavailableError(`no live owner for ${threadId} after ${maxProposals} epochs`, 2_000);
+  }
+
+  /** Moves the unsettled work of conversations whose owner is dead to a new owner (next epoch, via Paxos). */
+  sweep(why: string): Promise<void> {
+    if (this.sweeping || this.status !== 'running' || !this.warmedUp)
+      return this.sweeping ?? Promise.resolve();
+    this.sweeping = (async () => {
+      try {
+        for (const conv of await this.conversations.withPending()) {
+          if (this.liveness(conv.owner) !== 'dead') continue;
+          await this.reassign(conv, why).catch((e: Error) =>
+            this.log.warn('reassignment failed, will retry on the next sweep', {
+              threadId: conv.threadId,
+              error: e.message,
+            }),
+          );
+        }
+      } catch (e) {
+        this.log.warn('sweep failed', { error: (e as Error).message });
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  private async reassign(conv: ConversationState, why: string): Promise<void> {
+    if (this.reassigning.has(conv.threadId)) return;
+    this.reassigning.add(conv.threadId);
+    try {
+      const owner = await this.ensureOwner(conv.threadId, conv.specialization);
+      if (owner.epoch <= conv.epoch && owner.agentId === conv.owner) return;
+      const now = new Date().toISOString();
+      const moved: WorkItem[] = [];
+      for (const p of conv.pending) {
+        if (p.epoch >= owner.epoch && p.owner === owner.agentId) continue;
+        const item: WorkItem = {
+          ...p,
+          owner: owner.agentId,
+          epoch: owner.epoch,
+          instance: owner.instance,
+          routedAt: now,
+          reassignedFrom: p.owner,
+        };
+        // Every processor may do this at once: same message, same epoch, same msgID, one work item.
+        await this.ctx.bus.jsPublish(contracts.agentWork, { agentId: owner.agentId }, item, {
+          msgID: workMsgId(item.inboxId, item.messageId, owner.epoch),
+        });
+        moved.push(item);
+      }
+      await this.conversations.update(conv.threadId, (prev) =>
+        prev ? recordReassigned(prev, owner.agentId, owner.epoch, moved, now) : undefined,
+      );
+      this.emit(
+        'conversation.reassigned',
+        { from: conv.owner, to: owner.agentId, epoch: owner.epoch, moved: moved.length, why },
+        { threadId: conv.threadId },
+      );
+    } finally {
+      this.reassigning.delete(conv.threadId);
+    }
+  }
+}

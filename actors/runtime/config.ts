@@ -1,0 +1,245 @@
+// Configuration from environment variables, validated once at start; it must not read anything but `env`.
+import { LogLevel } from '../../telemetry/logger.ts';
+import { hostname } from 'node:os';
+import {
+  DEFAULT_SPECIALIZATIONS,
+  parseSpecializations,
+  SpecializationsConfigError,
+  type SpecializationMap,
+} from '../../schemas/specializations.ts';
+
+/** A bad environment variable: the process prints `message` as one line and exits with code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`${variable} must be ${expected} (got ${JSON.stringify(got)})`);
+  }
+}
+
+export interface Config {
+  nodeId: string;
+  /** NATS servers, from CLUSTER_NODES (comma-separated) or NATS_URL. */
+  natsServers: string[];
+  paxosTimeoutMs: number;
+  healthCheckIntervalMs: number;
+  stateReplicationFactor: number;
+  gatewayPort: number;
+  /** Interface the gateway listens on; 0.0.0.0 so AgentMail (through a proxy) can reach it. */
+  gatewayHost: string;
+  /** Largest webhook body accepted (WEBHOOK_MAX_BYTES); AgentMail caps payloads at 1 MB, so 1 MiB plus headroom. */
+  webhookMaxBytes: number;
+  metricsPort: number;
+  logLevel: LogLevel;
+  agentmailApiKey: string | undefined;
+  agentmailBaseUrl: string | undefined;
+  agentmailWebhookSecret: string | undefined;
+  openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
+  /**
+   * OPENAI_TIMEOUT: one deadline for a model classification, retries included; a reply draft gets twice it.
+   * At most 30 s, so a draft (60 s) plus the agent's 20 s send budget stays inside its 90 s ack wait.
+   */
+  openaiTimeoutMs: number;
+  /** Paxos acceptor ids of the whole cluster (PAXOS_ACCEPTORS); unset means the acceptors this process runs. */
+  acceptorIds: string[] | undefined;
+  /** Multi-Paxos leader fast path (PAXOS_FAST_PATH); safety never depends on it. */
+  paxosFastPath: boolean;
+  dataDir: string;
+  /** AGENT_SPECIALIZATIONS: specialization -> topics; agents take the keys round-robin by index. */
+  agentSpecializations: SpecializationMap;
+  /** VIP_DOMAINS: sender domains whose mail is raised one priority level. */
+  vipDomains: string[];
+  /** ESCALATE_REFUND_ABOVE: refund requests above this amount go to a person. */
+  escalateRefundAbove: number;
+  /** SENDER_RATE_LIMIT `<count>/<s|m|h|d>`: answered mails per sender per window (per processor). */
+  senderRateLimit: { max: number; windowMs: number };
+  /** KNOWLEDGE_BASE_DIR: the Markdown folder the responders answer from. */
+  knowledgeBaseDir: string;
+  /** AGENT_CAPACITY: work items one agent handles at once (its heartbeat capacity). */
+  agentCapacity: number;
+  /** ESCALATION_ACK: text sent to a customer whose mail went to a person; unset means none is sent. */
+  escalationAck: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return n;
+}
+
+/** Seconds in the seed's table (PAXOS_TIMEOUT=5, HEALTH_CHECK_INTERVAL=10); fractions allowed. */
+function seconds(env: Env, name: string, fallbackSeconds: number, maxSeconds: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackSeconds * 1000;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n <= 0 || n > maxSeconds) {
+    throw new ConfigError(name, `a number of seconds above 0 and at most ${maxSeconds}`, raw);
+  }
+  return Math.round(n * 1000);
+}
+
+function natsUrl(name: string, raw: string): string {
+  const url = raw.includes('://') ? raw : `nats://${raw}`;
+  try {
+    const u = new URL(url);
+    if (!['nats:', 'tls:', 'ws:', 'wss:'].includes(u.protocol) || u.hostname === '') throw new Error();
+  } catch {
+    throw new ConfigError(name, 'a comma-separated list of NATS URLs like nats://127.0.0.1:4222', raw);
+  }
+  return url;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(name, 'an http(s) URL', raw);
+  }
+  return raw;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'true or false', raw);
+}
+
+const periods: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function rateLimitOf(env: Env): { max: number; windowMs: number } {
+  const raw = text(env, 'SENDER_RATE_LIMIT', '20/h');
+  const m = /^\s*(\d{1,6})\s*\/\s*([smhd])\s*$/.exec(raw);
+  if (!m)
+    throw new ConfigError('SENDER_RATE_LIMIT', 'a count per period like 20/h (period s, m, h or d)', raw);
+  return { max: Number(m[1]), windowMs: periods[m[2]!]! };
+}
+
+function specializationsOf(env: Env): SpecializationMap {
+  const raw = env['AGENT_SPECIALIZATIONS'];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SPECIALIZATIONS;
+  try {
+    return parseSpecializations(raw);
+  } catch (e) {
+    if (e instanceof SpecializationsConfigError)
+      throw new ConfigError(
+        'AGENT_SPECIALIZATIONS',
+        `a JSON map of specialization -> [topics] (${e.message})`,
+        raw,
+      );
+    throw e;
+  }
+}
+
+// A bare "true" asks for the built-in wording rather than sending the word "true" to a customer.
+const defaultEscalationAck =
+  'Thank you for your message. A member of our team will get back to you personally as soon as possible.';
+
+function escalationAckOf(env: Env): string | undefined {
+  const raw = env['ESCALATION_ACK']?.trim();
+  if (raw === undefined || raw === '' || /^(0|false|no|off)$/i.test(raw)) return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return defaultEscalationAck;
+  if (raw.length > 5_000)
+    throw new ConfigError('ESCALATION_ACK', 'a text of at most 5000 characters', raw.slice(0, 40));
+  return raw;
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeId = text(
+    env,
+    'NODE_ID',
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'node-1',
+  );
+  if (!idPattern.test(nodeId))
+    throw new ConfigError('NODE_ID', 'letters, digits, - or _ (1-64 chars)', nodeId);
+
+  const serversRaw = text(env, 'CLUSTER_NODES', text(env, 'NATS_URL', 'nats://127.0.0.1:4222'));
+  const serverVar = env['CLUSTER_NODES'] ? 'CLUSTER_NODES' : 'NATS_URL';
+  const natsServers = list(serversRaw).map((s) => natsUrl(serverVar, s));
+  if (natsServers.length === 0) throw new ConfigError(serverVar, 'at least one NATS URL', serversRaw);
+
+  const logLevel = text(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!(LogLevel as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `one of ${LogLevel.join(', ')}`, logLevel);
+  }
+
+  const webhookSecret = env['AGENTMAIL_WEBHOOK_SECRET'] || undefined;
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(webhookSecret)) {
+    throw new ConfigError('AGENTMAIL_WEBHOOK_SECRET', 'a Svix secret starting with whsec_', '<redacted>');
+  }
+
+  const openaiKey = env['OPENAI_API_KEY'] || undefined;
+  const acceptorIds = env['PAXOS_ACCEPTORS'] ? list(env['PAXOS_ACCEPTORS']) : undefined;
+  for (const id of acceptorIds ?? []) {
+    if (!idPattern.test(id))
+      throw new ConfigError('PAXOS_ACCEPTORS', 'a comma-separated list of actor ids', id);
+  }
+
+  return {
+    nodeId,
+    natsServers,
+    paxosTimeoutMs: seconds(env, 'PAXOS_TIMEOUT', 5, 600),
+    healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),
+    stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),
+    gatewayPort: integer(env, 'FLASK_PORT', 5000, 0, 65535),
+    gatewayHost: text(env, 'GATEWAY_HOST', '0.0.0.0'),
+    webhookMaxBytes: integer(env, 'WEBHOOK_MAX_BYTES', 1024 * 1024 + 64 * 1024, 1024, 64 * 1024 * 1024),
+    metricsPort: integer(env, 'METRICS_PORT', 8000, 0, 65535),
+    logLevel: logLevel as LogLevel,
+    agentmailApiKey: env['AGENTMAIL_API_KEY'] || undefined,
+    agentmailBaseUrl: httpUrl(env, 'AGENTMAIL_BASE_URL'),
+    agentmailWebhookSecret: webhookSecret,
+    openai: openaiKey
+      ? {
+          apiKey: openaiKey,
+          baseUrl: httpUrl(env, 'OPENAI_BASE_URL'),
+          model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini'),
+        }
+      : undefined,
+    openaiTimeoutMs: seconds(env, 'OPENAI_TIMEOUT', 10, 30),
+    acceptorIds,
+    paxosFastPath: flag(env, 'PAXOS_FAST_PATH', true),
+    dataDir: text(env, 'DATA_DIR', '.data'),
+    agentSpecializations: specializationsOf(env),
+    vipDomains: list(text(env, 'VIP_DOMAINS', '')).map((d) => {
+      if (!/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(d))
+        throw new ConfigError('VIP_DOMAINS', 'a comma-separated list of domains like example.com', d);
+      return d.toLowerCase();
+    }),
+    escalateRefundAbove: integer(env, 'ESCALATE_REFUND_ABOVE', 100, 0, 1_000_000_000),
+    senderRateLimit: rateLimitOf(env),
+    knowledgeBaseDir: text(env, 'KNOWLEDGE_BASE_DIR', 'knowledge-base'),
+    agentCapacity: integer(env, 'AGENT_CAPACITY', 4, 1, 256),
+    escalationAck: escalationAckOf(env),
+  };
+}

@@ -1,0 +1,200 @@
+// The gateway actor: AgentMail's webhooks in through the HTTP app, out as durable JetStream messages; nothing else.
+// It answers 2xx only after JetStream acknowledged the write, so an acknowledged email is never lost.
+import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { BusUnavailableError as GatewayBusUnavailable } from './errors.ts';
+import { buildGatewayApp, DEFAULT_PUBLISH_TIMEOUT_MS, type Readiness, type WebhookSink } from './app.ts';
+import type { VerifiedWebhook } from './webhook.ts';
+import { loadOrCreateWebhookSecret } from './webhook-secret.ts';
+import { contracts } from '../bus/contracts.ts';
+import { registry } from '../telemetry/metrics.ts';
+import { bucketStream, missingStreams, Buckets } from '../bus/provision.ts';
+import type { Bus } from '../bus/bus.ts';
+import type { ActorEvent } from '../schemas/bus.ts';
+import { ClusterView } from '../actors/runtime/cluster-view.ts';
+import { Actor } from '../actors/runtime/actor.ts';
+
+/** Publishes each verified webhook to its subject on the MAIL stream, with the svix-id as msgID. */
+export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
+  return {
+    async publish(event: VerifiedWebhook, msgId: string) {
+      const delivery = {
+        svixId: event.svixId,
+        eventId: event.eventId,
+        eventType: event.eventType,
+        receivedAt: event.receivedAt,
+      };
+      const opts = { msgID: msgId, retryForMs: timeoutMs, coalesce: true };
+      try {
+        if (event.kind === 'received' && event.eventType === 'message.received') {
+          await bus.jsPublish(
+            contracts.mailReceived,
+            { inbox: event.payload.message.inbox_id },
+            { type: 'mail-received', ...delivery, payload: event.payload },
+            opts,
+          );
+        } else if (event.kind === 'unknown') {
+          await bus.jsPublish(
+            contracts.mailUnknown,
+            {},
+            { type: 'mail-event', kind: event.kind, ...delivery, payload: event.payload },
+            opts,
+          );
+        } else {
+          // Spam/blocked/unauthenticated mail is flagged by AgentMail: recorded for ops, never answered automatically.
+          const eventType = event.eventType.replaceAll('.', '_');
+          await bus.jsPublish(
+            contracts.mailOther,
+            { eventType },
+            { type: 'mail-event', kind: event.kind, ...delivery, payload: event.payload },
+            opts,
+          );
+        }
+      } catch (e) {
+        throw new GatewayBusUnavailable((e as Error).message, { cause: e });
+      }
+    },
+  };
+}
+
+const recentLimit = 50;
+
+export class GatewayActor extends Actor {
+  readonly kind = 'gateway' as const;
+  private app: FastifyInstance | undefined;
+  private metricsServer: Server | undefined;
+  private view: ClusterView | undefined;
+  private inFlight = 0;
+  /** Recent replies and escalations from the agents' events, for /status (dry-run replies are visible there). */
+  private readonly recent: ActorEvent[] = [];
+  private readinessCache: { at: number; value: Readiness } | undefined;
+  url = '';
+
+  load(): number {
+    return this.inFlight;
+  }
+
+  protected async onStart(): Promise<void> {
+    const { config, bus } = this.ctx;
+    const secret = await loadOrCreateWebhookSecret(config.dataDir, config.agentmailWebhookSecret);
+    if (secret.created) this.log.info(`no AGENTMAIL_WEBHOOK_SECRET: made one and saved it in ${secret.path}`);
+    else if (secret.path) this.log.info(`webhook secret from ${secret.path}`);
+
+    this.view = new ClusterView(config.healthCheckIntervalMs);
+    this.view.start(bus, this.reportInvalid);
+    this.handle(contracts.events, { kind: 'agent' }, (e) => {
+      if (!e.event.startsWith('reply.') && !e.event.startsWith('escalat')) return;
+      this.recent.unshift(e);
+      this.recent.length = Math.min(this.recent.length, recentLimit);
+    });
+
+    // The bus's retries end (and their error becomes the 503) before the app's own publish timeout cuts them off.
+    const sink = mailSink(bus, DEFAULT_PUBLISH_TIMEOUT_MS - 2_000);
+    const counted: WebhookSink = {
+      publish: async (event, msgId) => {
+        this.inFlight++;
+        try {
+          await sink.publish(event, msgId);
+        } finally {
+          this.inFlight--;
+        }
+      },
+    };
+    this.app = buildGatewayApp({
+      sink: counted,
+      secret: secret.secret,
+      nodeId: config.nodeId,
+      bodyLimitBytes: config.webhookMaxBytes,
+      readiness: () => this.readiness(),
+      status: () => this.statusPage(),
+      registry,
+      logger: this.log,
+    });
+    this.url = await this.app.listen({ port: config.gatewayPort, host: config.gatewayHost });
+    this.log.info(
+      `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics)`,
+    );
+
+    if (config.metricsPort !== config.gatewayPort) {
+      this.metricsServer = createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        registry
+          .metrics()
+          .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
+          .catch(() => res.writeHead(500).end());
+      });
+      await new Promise<void>((resolve) => {
+        // A busy metrics port must not take the webhook door down with it: say so and go on.
+        this.metricsServer!.once('error', (e) => {
+          this.log.error(`metrics port ${config.metricsPort} unavailable: ${e.message}`);
+          resolve();
+        });
+        this.metricsServer!.listen(config.metricsPort, config.gatewayHost, resolve);
+      });
+    }
+  }
+
+  protected async onStop(): Promise<void> {
+    // fastify's close waits for in-flight requests: each either got its JetStream ack or a 503.
+    await this.app?.close();
+    this.metricsServer?.close();
+    this.view?.stop();
+  }
+
+  private async readiness(): Promise<Readiness> {
+    const now = Date.now();
+    if (this.readinessCache && now - this.readinessCache.at < 1_000) return this.readinessCache.value;
+    const nats = this.ctx.bus.connected;
+    let missing: string[] = [];
+    if (nats) {
+      missing = await missingStreams(this.ctx.bus).catch(() => ['(JetStream not answering)']);
+    }
+    const value: Readiness = {
+      ok: nats && missing.length === 0,
+      checks: {
+        nats: nats ? 'connected' : 'disconnected',
+        streams: missing.length === 0 ? 'present' : { missing },
+      },
+    };
+    this.readinessCache = { at: now, value };
+    return value;
+  }
+
+  private async statusPage(): Promise<object> {
+    const view = this.view!;
+    const agents = view.list('agent').map((p) => ({
+      id: p.actorId,
+      node_id: p.nodeId,
+      status: p.alive ? p.status : 'dead',
+      load: p.load,
+      capacity: p.capacity,
+      specializations: p.specializations,
+      last_heartbeat: new Date(p.lastHeartbeat).toISOString(),
+    }));
+    let conversations: number | null = null;
+    try {
+      const jsm = await this.ctx.bus.jsm();
+      conversations = (await jsm.streams.info(bucketStream(Buckets.conversations))).state.num_subjects ?? 0;
+    } catch {
+      conversations = null;
+    }
+    const peers = view.list().filter((p) => p.alive);
+    return {
+      node_id: this.ctx.config.nodeId,
+      timestamp: new Date().toISOString(),
+      cluster_size: new Set(peers.map((p) => p.nodeId)).size,
+      nats_connected: this.ctx.bus.connected,
+      dry_run: this.ctx.config.agentmailApiKey === undefined,
+      agents,
+      actors: peers.map((p) => ({
+        id: p.actorId,
+        kind: p.kind,
+        node_id: p.nodeId,
+        status: p.status,
+        load: p.load,
+      })),
+      conversations: { total: conversations },
+      recent_replies: this.recent,
+    };
+  }
+}

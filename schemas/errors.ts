@@ -1,0 +1,45 @@
+// The one error convention: createError(code, name, { retryable }) makes a small Error class with a stable code.
+// It holds no logic beyond that; every code is registered once at load, so two modules can never claim one code.
+
+/** What every error of ours carries: a stable code (for logs, metrics, the wire) and whether a retry may help. */
+export interface CodedError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+}
+
+export type CodedErrorClass = new (message: string, options?: { cause?: unknown }) => CodedError;
+
+const catalogue = new Map<string, string>();
+
+/** Every code declared so far with its class name (the catalogue tests and docs read). */
+export function errorCatalogue(): ReadonlyMap<string, string> {
+  return catalogue;
+}
+
+/**
+ * An Error class with `name`, `code`, `retryable` and a chained `cause` (in the spirit of fastify's createError).
+ * Extend the returned class to add fields. A code declared twice is a programming error and throws at load.
+ */
+export function createError<const C extends string>(code: C, name: string, opts: { retryable: boolean }) {
+  const owner = catalogue.get(code);
+  if (owner !== undefined && owner !== name)
+    throw new Error(`error code ${code} is declared by ${owner} and ${name}`);
+  catalogue.set(code, name);
+  return class extends Error implements CodedError {
+    override readonly name: string = name;
+    readonly code: C = code;
+    readonly retryable: boolean = opts.retryable;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(message, options);
+    }
+  };
+}
+
+/** Whether `e` is one of ours (has a code and a retryable flag). */
+export function isCodedError(e: unknown): e is CodedError {
+  return (
+    e instanceof Error &&
+    typeof (e as Partial<CodedError>).code === 'string' &&
+    typeof (e as Partial<CodedError>).retryable === 'boolean'
+  );
+}

@@ -1,0 +1,47 @@
+// Unit tests for the agent's pure helpers: retry delays and thread labels.
+import { expect } from 'chai';
+import { retryDelayMs, threadLabels } from '../../../actors/answering/agent.ts';
+import { emailInputOf } from '../../../actors/processing/processor.ts';
+
+describe('agent', function () {
+  it('waits at least what the server asked for (Retry-After)', function () {
+    expect(retryDelayMs({ retryAfterMs: 7_000 }, 1)).to.equal(7_000);
+  });
+
+  it('backs off exponentially without a Retry-After, capped at 30 s', function () {
+    expect(retryDelayMs({}, 1)).to.equal(500);
+    expect(retryDelayMs({}, 3)).to.equal(2_000);
+    expect(retryDelayMs({}, 20)).to.equal(30_000);
+  });
+
+  it('labels a thread with its owner and specialization, and escalated only when it is', function () {
+    expect(threadLabels('n-agent-0', 'support', false)).to.deep.equal([
+      'owner:n-agent-0',
+      'specialization:support',
+    ]);
+    expect(threadLabels('n-agent-0', 'support', true)).to.include('escalated');
+  });
+
+  it('reads the sender under either spelling and keeps only string headers', function () {
+    const base = {
+      inbox_id: 'i',
+      thread_id: 't',
+      message_id: 'm',
+      labels: [],
+      timestamp: '',
+      to: ['i'],
+      size: 1,
+      updated_at: '',
+      created_at: '',
+    };
+    // Built by hand as the gateway passes it through (the schema accepts `from_` and open headers).
+    const message = {
+      ...base,
+      from_: 'Bob <bob@x.com>',
+      headers: { 'Auto-Submitted': 'auto-replied', X: 3 },
+    };
+    const a = emailInputOf(message as unknown as Parameters<typeof emailInputOf>[0]);
+    expect(a.from).to.equal('Bob <bob@x.com>');
+    expect(a.headers).to.deep.equal({ 'Auto-Submitted': 'auto-replied' });
+  });
+});

@@ -1,0 +1,32 @@
+// Unit tests for language: each supported language is recognised, and thin evidence defaults to English.
+import { expect } from 'chai';
+import { detectLanguage } from '../../../../actors/processing/email/language.ts';
+
+const samples: Record<string, string> = {
+  en: 'Hi, I have a problem with my order and I would like to know when it will arrive.',
+  de: 'Hallo, ich habe ein Problem mit meiner Bestellung und möchte wissen, wann sie ankommt.',
+  fr: "Bonjour, j'ai un problème avec ma commande et je voudrais savoir quand elle arrivera.",
+  es: 'Hola, tengo un problema con mi pedido y me gustaría saber cuándo llegará.',
+  it: 'Ciao, ho un problema con il mio ordine e vorrei sapere quando arriva. Grazie',
+  pt: 'Olá, tenho um problema com o meu pedido e gostaria de saber quando vai chegar. Obrigado',
+  nl: 'Hallo, ik heb een probleem met mijn bestelling en wil graag weten wanneer die aankomt.',
+};
+
+describe('language', () => {
+  for (const [lang, text] of Object.entries(samples)) {
+    it(`recognises ${lang}`, () => {
+      expect(detectLanguage(text)).to.equal(lang);
+    });
+  }
+
+  it('defaults to en when there is too little text to tell', () => {
+    expect(detectLanguage('')).to.equal('en');
+    expect(detectLanguage('?')).to.equal('en');
+    expect(detectLanguage('Order 12345')).to.equal('en');
+  });
+
+  it('always returns a two-letter code', () => {
+    for (const t of ['🙂🙂', 'ß', 'le la de', '\u0000\uffff'])
+      expect(detectLanguage(t)).to.match(/^[a-z]{2}$/);
+  });
+});

@@ -1,0 +1,130 @@
+// Configuration: every variable is validated; a bad one exits the process with 2 and one line naming it.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../../actors/runtime/config.ts';
+import { defaultActors, parseActorSpec } from '../../../actors/node/host.ts';
+import { subjectOf, token, untoken, Subjects } from '../../../bus/subjects.ts';
+
+describe('config', () => {
+  it('has the seed defaults when nothing is set', () => {
+    const c = loadConfig({ NODE_ID: 'n1' });
+    expect(c).to.include({
+      nodeId: 'n1',
+      paxosTimeoutMs: 5_000,
+      healthCheckIntervalMs: 10_000,
+      openaiTimeoutMs: 10_000,
+      gatewayPort: 5000,
+      metricsPort: 8000,
+    });
+    expect(c.natsServers).to.deep.equal(['nats://127.0.0.1:4222']);
+    expect(c.agentmailApiKey).to.equal(undefined);
+    expect(c.openai).to.equal(undefined);
+  });
+
+  it('prefers CLUSTER_NODES over NATS_URL and accepts bare host:port', () => {
+    const c = loadConfig({ NODE_ID: 'n1', NATS_URL: 'nats://x:1', CLUSTER_NODES: 'a:4222, nats://b:4223' });
+    expect(c.natsServers).to.deep.equal(['nats://a:4222', 'nats://b:4223']);
+  });
+
+  it('reads OPENAI_TIMEOUT in seconds, fractions allowed', () => {
+    expect(loadConfig({ NODE_ID: 'n1', OPENAI_TIMEOUT: '1.5' }).openaiTimeoutMs).to.equal(1_500);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['PAXOS_TIMEOUT', '-1', /PAXOS_TIMEOUT must be a number of seconds/],
+    ['HEALTH_CHECK_INTERVAL', 'soon', /HEALTH_CHECK_INTERVAL must be/],
+    ['OPENAI_TIMEOUT', '0', /OPENAI_TIMEOUT must be a number of seconds above 0 and at most 30/],
+    ['OPENAI_TIMEOUT', '31', /OPENAI_TIMEOUT must be a number of seconds above 0 and at most 30/],
+    ['STATE_REPLICATION_FACTOR', '7', /STATE_REPLICATION_FACTOR must be an integer from 1 to 5/],
+    ['FLASK_PORT', '5000x', /FLASK_PORT must be an integer/],
+    ['METRICS_PORT', '70000', /METRICS_PORT must be an integer/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of error, warn, info, debug/],
+    ['NATS_URL', 'http://x:1', /NATS_URL must be a comma-separated list of NATS URLs/],
+    ['NODE_ID', 'a.b', /NODE_ID must be letters/],
+    ['AGENTMAIL_BASE_URL', 'ftp://x', /AGENTMAIL_BASE_URL must be an http\(s\) URL/],
+    ['AGENTMAIL_WEBHOOK_SECRET', 'secret', /AGENTMAIL_WEBHOOK_SECRET must be a Svix secret/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`rejects ${name}=${value} with a ConfigError naming it`, () => {
+      const env = { NODE_ID: 'n1', [name]: value };
+      expect(() => loadConfig(env)).to.throw(ConfigError, message);
+    });
+  }
+
+  it('never echoes a secret in its error', () => {
+    expect(() => loadConfig({ AGENTMAIL_WEBHOOK_SECRET: 'hunter2hunter2hunter2' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.does.not.include('hunter2');
+  });
+
+  it('parses actor sets and rejects unknown kinds', () => {
+    expect(parseActorSpec('gateway,acceptor:3,agent:2,agent')).to.deep.equal([
+      { kind: 'gateway', count: 1 },
+      { kind: 'acceptor', count: 3 },
+      { kind: 'agent', count: 3 },
+    ]);
+    expect(() => parseActorSpec('gateway,robot')).to.throw(ConfigError, /--actors/);
+    expect(() => parseActorSpec('acceptor:0')).to.throw(ConfigError);
+  });
+
+  describe('.env.example', () => {
+    const example = new Map(
+      readFileSync(join(import.meta.dirname, '..', '..', '..', '.env.example'), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+        .map((line): [string, string] => [
+          line.slice(0, line.indexOf('=')),
+          line.slice(line.indexOf('=') + 1),
+        ]),
+    );
+
+    /** The names loadConfig reads from `env` (the OpenAI ones only with a key, so one is given). */
+    function namesRead(env: Record<string, string>): Set<string> {
+      const read = new Set<string>();
+      loadConfig(
+        new Proxy(env, {
+          get: (target, name: string) => (read.add(name), target[name]),
+        }),
+      );
+      return read;
+    }
+
+    it('lists every variable loadConfig reads, ACTORS, and nothing else', () => {
+      const read = namesRead({ OPENAI_API_KEY: 'sk-test' });
+      expect([...example.keys()].sort()).to.deep.equal([...read, 'ACTORS'].sort());
+    });
+
+    it('gives each variable its real default', () => {
+      expect(loadConfig(Object.fromEntries(example))).to.deep.equal(loadConfig({}));
+      expect(example.get('ACTORS')).to.equal(defaultActors);
+    });
+  });
+
+  it('exits the process with code 2 and one line on a bad variable', function () {
+    this.timeout(20_000);
+    const r = spawnSync(process.execPath, ['bin/agentmail-cs.js'], {
+      env: { ...process.env, STATE_REPLICATION_FACTOR: 'three' },
+      encoding: 'utf8',
+    });
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim().split('\n')).to.deep.equal([
+      'STATE_REPLICATION_FACTOR must be an integer from 1 to 5 (got "three")',
+    ]);
+  });
+});
+
+describe('subjects', () => {
+  it('encodes outside ids so dots, wildcards and spaces never split a subject', () => {
+    const s = subjectOf(Subjects.mailReceived, { inbox: 'support@acme.example' });
+    expect(s.split('.')).to.have.length(4);
+    expect(untoken(s.split('.')[3]!)).to.equal('support@acme.example');
+    expect(token('a.b *>')).to.match(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('refuses an unsafe actor id rather than spelling it raw', () => {
+    expect(() => subjectOf(Subjects.agentWork, { agentId: 'a.b' })).to.throw(/not a subject-safe id/);
+  });
+});
