@@ -11,13 +11,20 @@ import type { ReplyDraft } from '../../schemas/reply.ts';
 import type { ReplyRecord, WorkItem } from '../../schemas/work.ts';
 import { AssignmentStore } from '../consensus/assignment-store.ts';
 import { createReplySender } from './outbound/create-reply-sender.ts';
-import { isSendError, SendErrorCode, type SendError } from './outbound/errors.ts';
+import { isSendError, type SendError } from './outbound/errors.ts';
 import { deriveIdempotencyKey } from './outbound/idempotency-key.ts';
-import type { ReplySender } from './outbound/reply-sender.ts';
+import type { ReplySender, SendResult } from './outbound/reply-sender.ts';
 import { loadKnowledgeBase } from './drafting/knowledge-base.ts';
 import { ReplyRequestError } from './drafting/reply-errors.ts';
 import { createResponder, type Responder } from './drafting/responder.ts';
-import { workVerdict } from './core/work-verdict.ts';
+import {
+  fenceVerdict,
+  nextStep,
+  retryDelayMs,
+  type Facts,
+  type OwnerFact,
+  type SendFact,
+} from './core/reply-lifecycle.ts';
 import { Actor } from '../runtime/actor.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
 import { historyFor, recordSettled } from '../conversation/core/conversation.ts';
@@ -34,10 +41,11 @@ export function threadLabels(agentId: string, specialization: string, escalated:
   return [`owner:${agentId}`, `specialization:${specialization}`, ...(escalated ? ['escalated'] : [])];
 }
 
-/** How long to wait before retrying a failed send: the server's Retry-After when given, else backoff. */
-export function retryDelayMs(err: { retryAfterMs?: number | undefined }, deliveries: number): number {
-  const backoff = Math.min(500 * 2 ** Math.max(0, deliveries - 1), 30_000);
-  return Math.max(err.retryAfterMs ?? 0, backoff);
+/** One send attempt as the agent keeps it: the lifecycle's fact, and what the records and events need. */
+interface Attempt {
+  fact: SendFact;
+  result?: SendResult;
+  error?: SendError;
 }
 
 export class AgentActor extends Actor {
@@ -147,85 +155,156 @@ export class AgentActor extends Actor {
     }
   }
 
+  /** Runs the reply lifecycle (core/reply-lifecycle.ts): performs each step it names and tells it what happened. */
   private async work(item: WorkItem, m: JsMsg): Promise<Outcome> {
     const ids = { messageId: item.messageId, threadId: item.threadId };
-    const current = await this.assignments.currentOwner(item.threadId);
-    const verdict = workVerdict(
-      item,
-      current ? { epoch: current.epoch, agentId: current.owner.agentId } : undefined,
-      this.id,
-    );
-    if (verdict !== 'own') {
-      // A later epoch gave the conversation to someone else: its copy of this item is theirs to answer.
-      this.emit(
-        `work.${verdict}`,
-        { itemEpoch: item.epoch, currentEpoch: current?.epoch ?? -1, owner: current?.owner.agentId ?? '' },
-        ids,
-      );
-      return ack;
-    }
-
-    let record = await this.replies.get(item.inboxId, item.messageId);
-    if (record && record.status !== 'intent') {
-      await this.settleConversation(item, record.status === 'sent' ? 'answered' : 'escalated', record);
-      this.emit(
-        'reply.already-done',
-        { status: record.status, by: record.result?.agentId ?? record.agentId },
-        ids,
-      );
-      return ack;
-    }
-
-    if (!record) {
-      if (item.classification.needsHuman) return this.escalate(item, item.classification.humanReasons, m);
-      const conv = await this.conversations.get(item.threadId);
-      const history = historyFor(conv, item.messageId);
-      let draft: ReplyDraft;
-      try {
-        draft = await this.responder.reply(
-          {
-            email: {
-              subject: item.email.subject,
-              text: item.email.text,
-              language: item.classification.language,
-              ...(item.email.senderName ? { senderName: item.email.senderName } : {}),
-              ...(item.email.senderAddress ? { senderAddress: item.email.senderAddress } : {}),
-            },
-            history,
-            classification: {
-              specialization: item.classification.specialization,
-              topic: item.classification.topic,
-              priority: item.classification.priority,
-              language: item.classification.language,
-              needsHuman: item.classification.needsHuman,
-            },
-          },
-          { signal: this.aborter.signal },
-        );
-      } catch (e) {
-        if (e instanceof ReplyRequestError) return term(e.code, e.message);
-        throw e;
-      }
-      if (draft.escalate)
-        return this.escalate(item, [draft.escalateReason ?? 'responder-escalated'], m, draft, history);
-      const now = new Date().toISOString();
-      // Intent first: whoever sends this reply later (us after a crash, or a new owner) sends this exact draft
-      // under this exact key, so AgentMail sees one request and sends one email.
-      record = await this.replies.createOrGet({
-        type: 'reply-record',
-        status: 'intent',
-        inboxId: item.inboxId,
-        threadId: item.threadId,
-        messageId: item.messageId,
-        agentId: this.id,
-        epoch: item.epoch,
-        idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId),
-        audit: this.audit(item, history, draft, now),
-        updatedAt: now,
+    const facts: Facts = {};
+    const lifecycleItem = {
+      owner: item.owner,
+      epoch: item.epoch,
+      needsHuman: item.classification.needsHuman,
+      humanReasons: item.classification.humanReasons,
+    };
+    let history: ReplyRecord['audit']['history'] = [];
+    let attempt: Attempt | undefined;
+    for (;;) {
+      const step = nextStep(lifecycleItem, facts, {
+        me: this.id,
+        deliveries: m.info.deliveryCount,
+        maxDeliver,
       });
-      if (record.status !== 'intent') return this.work(item, m);
+      switch (step.kind) {
+        case 'read-owner':
+          facts.owner = await this.ownerOf(item.threadId);
+          break;
+        case 'read-record':
+          facts.record = (await this.replies.get(item.inboxId, item.messageId)) ?? null;
+          break;
+        case 'draft': {
+          history = historyFor(await this.conversations.get(item.threadId), item.messageId);
+          try {
+            facts.draft = await this.draft(item, history);
+          } catch (e) {
+            if (e instanceof ReplyRequestError) return term(e.code, e.message);
+            throw e;
+          }
+          break;
+        }
+        case 'record-intent': {
+          const now = new Date().toISOString();
+          // Intent first: whoever sends this reply later (us after a crash, or a new owner) sends this exact
+          // draft under this exact key, so AgentMail sees one request and sends one email.
+          facts.record = await this.replies.createOrGet({
+            type: 'reply-record',
+            status: 'intent',
+            inboxId: item.inboxId,
+            threadId: item.threadId,
+            messageId: item.messageId,
+            agentId: this.id,
+            epoch: item.epoch,
+            idempotencyKey: deriveIdempotencyKey(item.inboxId, item.messageId),
+            audit: this.audit(item, history, step.draft, now),
+            updatedAt: now,
+          });
+          break;
+        }
+        case 'fence':
+          facts.fence = await this.fence(item);
+          break;
+        case 'send':
+          m.working();
+          attempt = await this.sendDraft(item, step.record);
+          facts.send = attempt.fact;
+          break;
+        case 'record-sent':
+          return this.recordSent(item, step.record, attempt!.result!);
+        case 'retry':
+          this.emit(
+            'reply.retry',
+            {
+              code: step.code,
+              status: attempt?.error?.status ?? 0,
+              delayMs: step.delayMs,
+              deliveries: m.info.deliveryCount,
+            },
+            ids,
+          );
+          return nak(step.delayMs);
+        case 'record-failed':
+          return this.recordFailed(item, step.record, attempt!.error!, m.info.deliveryCount);
+        case 'escalate':
+          return this.escalate(item, step.reasons, m, step.draft, history);
+        case 'already-done': {
+          const record = step.record;
+          await this.settleConversation(item, record.status === 'sent' ? 'answered' : 'escalated', record);
+          this.emit(
+            'reply.already-done',
+            { status: record.status, by: record.result?.agentId ?? record.agentId },
+            ids,
+          );
+          return ack;
+        }
+        case 'skip': {
+          // A later epoch gave the conversation to someone else: its copy of this item is theirs to answer.
+          const owner = facts.owner ?? null;
+          this.emit(
+            step.event,
+            { itemEpoch: item.epoch, currentEpoch: owner?.epoch ?? -1, owner: owner?.agentId ?? '' },
+            ids,
+          );
+          return ack;
+        }
+        case 'give-up':
+          return term(step.code, 'reply intent without a draft');
+        default: {
+          const never: never = step;
+          return never;
+        }
+      }
     }
-    return this.send(item, record, m);
+  }
+
+  private async ownerOf(threadId: string): Promise<OwnerFact> {
+    const current = await this.assignments.currentOwner(threadId);
+    return current ? { epoch: current.epoch, agentId: current.owner.agentId } : null;
+  }
+
+  /**
+   * L5: right before a send, the Paxos owner record is read again and the conversation record is claimed by
+   * compare-and-set, so a reassignment recorded while we drafted stops this send (its new owner sends the intent).
+   */
+  private async fence(item: WorkItem): Promise<'clear' | 'fenced'> {
+    const owner = await this.ownerOf(item.threadId);
+    let verdict = fenceVerdict(item, this.id, owner, undefined);
+    if (verdict === 'fenced') return verdict;
+    await this.conversations.update(item.threadId, (prev) => {
+      verdict = fenceVerdict(item, this.id, owner, prev);
+      return verdict === 'clear' && prev ? { ...prev, updatedAt: new Date().toISOString() } : undefined;
+    });
+    return verdict;
+  }
+
+  private draft(item: WorkItem, history: ReplyRecord['audit']['history']): Promise<ReplyDraft> {
+    return this.responder.reply(
+      {
+        email: {
+          subject: item.email.subject,
+          text: item.email.text,
+          language: item.classification.language,
+          ...(item.email.senderName ? { senderName: item.email.senderName } : {}),
+          ...(item.email.senderAddress ? { senderAddress: item.email.senderAddress } : {}),
+        },
+        history,
+        classification: {
+          specialization: item.classification.specialization,
+          topic: item.classification.topic,
+          priority: item.classification.priority,
+          language: item.classification.language,
+          needsHuman: item.classification.needsHuman,
+        },
+      },
+      { signal: this.aborter.signal },
+    );
   }
 
   private audit(
@@ -248,11 +327,9 @@ export class AgentActor extends Actor {
     };
   }
 
-  private async send(item: WorkItem, record: ReplyRecord, m: JsMsg): Promise<Outcome> {
-    const ids = { messageId: item.messageId, threadId: item.threadId };
-    const draft = record.audit.draft;
-    if (!draft) return term('NO_DRAFT', 'reply intent without a draft');
-    m.working();
+  /** One send attempt: the fact the lifecycle decides on, and the result or error the records and events keep. */
+  private async sendDraft(item: WorkItem, record: ReplyRecord): Promise<Attempt> {
+    const draft = record.audit.draft!;
     try {
       const result = await this.sender.sendReply(
         {
@@ -265,56 +342,59 @@ export class AgentActor extends Actor {
         },
         this.aborter.signal,
       );
-      const at = new Date().toISOString();
-      const done = await this.replies.settle(item.inboxId, item.messageId, (prev) => ({
-        ...(prev ?? record),
-        status: 'sent',
-        result: {
-          messageId: result.messageId,
-          threadId: result.threadId,
-          dryRun: result.dryRun,
-          attempts: result.attempts,
-          at,
-          agentId: this.id,
-        },
-        updatedAt: at,
-      }));
-      await this.label(item, false);
-      await this.settleConversation(item, 'answered', done ?? record);
-      this.emit(
-        result.dryRun ? 'reply.dry-run' : 'reply.sent',
-        {
-          agentId: this.id,
-          epoch: item.epoch,
-          specialization: item.classification.specialization,
-          replyMessageId: result.messageId,
-          attempts: result.attempts,
-          grounded: draft.grounded,
-          responder: draft.responder.kind,
-          passages: draft.passages.map((p) => p.docId),
-          drafter: record.agentId,
-          ...(item.reassignedFrom ? { reassignedFrom: item.reassignedFrom } : {}),
-        },
-        ids,
-      );
-      return ack;
+      return { fact: { ok: true }, result };
     } catch (e) {
       if (!isSendError(e)) throw e;
-      return this.sendFailed(item, record, e, m);
+      return {
+        fact: { ok: false, code: e.code, retryable: e.retryable, retryAfterMs: e.retryAfterMs },
+        error: e,
+      };
     }
   }
 
-  private async sendFailed(item: WorkItem, record: ReplyRecord, e: SendError, m: JsMsg): Promise<Outcome> {
-    const ids = { messageId: item.messageId, threadId: item.threadId };
-    const deliveries = m.info.deliveryCount;
-    // A 409 means a request with this key is in flight or done: asking again later returns its result.
-    const retry =
-      e.retryable || (e.code === SendErrorCode.IdempotencyConflict && deliveries < maxDeliver - 1);
-    if (retry && deliveries < maxDeliver) {
-      const delayMs = retryDelayMs(e, deliveries);
-      this.emit('reply.retry', { code: e.code, status: e.status ?? 0, delayMs, deliveries }, ids);
-      return nak(delayMs);
-    }
+  private async recordSent(item: WorkItem, record: ReplyRecord, result: SendResult): Promise<Outcome> {
+    const draft = record.audit.draft!;
+    const at = new Date().toISOString();
+    const done = await this.replies.settle(item.inboxId, item.messageId, (prev) => ({
+      ...(prev ?? record),
+      status: 'sent',
+      result: {
+        messageId: result.messageId,
+        threadId: result.threadId,
+        dryRun: result.dryRun,
+        attempts: result.attempts,
+        at,
+        agentId: this.id,
+      },
+      updatedAt: at,
+    }));
+    await this.label(item, false);
+    await this.settleConversation(item, 'answered', done ?? record);
+    this.emit(
+      result.dryRun ? 'reply.dry-run' : 'reply.sent',
+      {
+        agentId: this.id,
+        epoch: item.epoch,
+        specialization: item.classification.specialization,
+        replyMessageId: result.messageId,
+        attempts: result.attempts,
+        grounded: draft.grounded,
+        responder: draft.responder.kind,
+        passages: draft.passages.map((p) => p.docId),
+        drafter: record.agentId,
+        ...(item.reassignedFrom ? { reassignedFrom: item.reassignedFrom } : {}),
+      },
+      { messageId: item.messageId, threadId: item.threadId },
+    );
+    return ack;
+  }
+
+  private async recordFailed(
+    item: WorkItem,
+    record: ReplyRecord,
+    e: SendError,
+    deliveries: number,
+  ): Promise<Outcome> {
     const at = new Date().toISOString();
     await this.replies.settle(item.inboxId, item.messageId, (prev) => ({
       ...(prev ?? record),
@@ -322,11 +402,14 @@ export class AgentActor extends Actor {
       error: { code: e.code, text: e.message.slice(0, 500), definite: e.definite },
       updatedAt: at,
     }));
-    this.emit('reply.failed', { code: e.code, status: e.status ?? 0, definite: e.definite, deliveries }, ids);
+    this.emit(
+      'reply.failed',
+      { code: e.code, status: e.status ?? 0, definite: e.definite, deliveries },
+      { messageId: item.messageId, threadId: item.threadId },
+    );
     // term: consumeDurable copies the work item to the dead-letter stream for a person.
     return term(e.code, e.message);
   }
-
   private async escalate(
     item: WorkItem,
     reasons: string[],

@@ -19,7 +19,7 @@
 // ballots and values, and those are never mutated (a new attempt replaces the old one, it does not edit it).
 import { ballotEquals, compareBallots, nextBallot } from './ballot.ts';
 import { isQuorum } from './quorum.ts';
-import { nextRandom } from './random.ts';
+import { nextRandom } from '../../runtime/core/random.ts';
 import type {
   Accept,
   Accepted,

@@ -1,5 +1,6 @@
 // Paxos over real NATS with real acceptor, proposer and learner processes, killed with -9; it records every answer and
 // checks the whole history at the end. It must not share processes between suites or leave any running.
+import { seededRandom } from '../../../actors/runtime/core/random.ts';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { Bus, BusUnavailableError } from '../../../bus/bus.ts';
@@ -100,18 +101,6 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, m
   }
 }
 
-/** Small seeded PRNG (mulberry32), so a failing schedule can be replayed from the printed seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const acceptorId = (n: NodeProcess) => n.actorIds('acceptor')[0]!;
 
 /** A cluster for one suite: its own processes on the file's nats-server, with a client connection. */
@@ -184,7 +173,7 @@ function showLogsOnFailure(cluster: () => Cluster | undefined) {
 async function streamWhileMinorityKilled(c: Cluster, tag: string): Promise<void> {
   const minority = Math.floor((c.acceptors.length - 1) / 2);
   const seed = Date.now() % 100_000;
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const minInstances = 200;
   let nextInstance = 0;
   let chaosDone = false;

@@ -1,4 +1,5 @@
 // Seeded in-memory simulation of the Paxos cores (network faults, crashes, compaction) with a safety checker; test-only, no NATS, no real time.
+import { seededRandom } from '../../../actors/runtime/core/random.ts';
 import * as acceptor from '../../../actors/consensus/core/acceptor.ts';
 import * as learner from '../../../actors/consensus/core/learner.ts';
 import * as proposer from '../../../actors/consensus/core/proposer.ts';
@@ -15,17 +16,6 @@ import type { OwnerValue } from '../../../schemas/paxos.ts';
 
 type V = OwnerValue;
 
-/** mulberry32: tiny, fast, good enough to pick schedules; the seed alone reproduces a run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Freezes everything a core step handed out. The cores update their state in place, so an output that shared
@@ -135,7 +125,7 @@ export class PaxosSim {
 
   constructor(opt: SimOptions) {
     this.opt = opt;
-    this.rand = mulberry32(opt.seed);
+    this.rand = seededRandom(opt.seed);
     const acceptorIds = Array.from({ length: opt.acceptors }, (_, i) => `A${i}`);
     for (const id of acceptorIds) {
       this.acceptors.push({

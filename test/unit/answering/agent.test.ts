@@ -1,6 +1,7 @@
 // Unit tests for the agent's pure helpers: retry delays and thread labels.
 import { expect } from 'chai';
-import { retryDelayMs, threadLabels } from '../../../actors/answering/agent.ts';
+import { threadLabels } from '../../../actors/answering/agent.ts';
+import { retryDelayMs } from '../../../actors/answering/core/reply-lifecycle.ts';
 import { emailInputOf } from '../../../actors/processing/processor.ts';
 
 describe('agent', function () {
