@@ -28,7 +28,10 @@ export interface DurableSpec {
   filterSubject: string;
   /** Redelivered if not acked in this time (handlers call msg.working() for long work). */
   ackWaitMs: number;
+  /** Deliveries before JetStream stops redelivering; -1 for mail that must wait as long as it takes. */
   maxDeliver: number;
+  /** Handler failures (throws) after which the message is dead-lettered whole; defaults to maxDeliver. */
+  failuresBeforeDeadLetter?: number;
   maxAckPending?: number;
 }
 
@@ -135,7 +138,14 @@ export async function consumeDurable<C extends AnyContract>(
   let stopping = false;
   let release: (() => void) | undefined;
 
-  const settle = async (m: JsMsg, outcome: Outcome) => {
+  const failureCap = spec.failuresBeforeDeadLetter ?? spec.maxDeliver;
+  const settle = async (m: JsMsg, decided: Outcome) => {
+    // JetStream redelivers no more after max_deliver: a nak on the last delivery would lose the message
+    // without a trace, so it goes whole to the dead-letter stream instead.
+    const exhausted = 'nak' in decided && spec.maxDeliver > 0 && m.info.deliveryCount >= spec.maxDeliver;
+    const outcome = exhausted
+      ? term('MAX_DELIVERIES', `still not done after ${m.info.deliveryCount} deliveries`)
+      : decided;
     busMessagesTotal.inc({
       contract: c.name,
       result: 'ack' in outcome ? 'ack' : 'nak' in outcome ? 'nak' : 'term',
@@ -158,7 +168,7 @@ export async function consumeDurable<C extends AnyContract>(
       const stopTimer = handlerSeconds.startTimer({ contract: c.name });
       outcome = await handler(r.value, m).finally(stopTimer);
     } catch (e) {
-      const last = m.info.deliveryCount >= spec.maxDeliver;
+      const last = failureCap > 0 && m.info.deliveryCount >= failureCap;
       ctx.logger.warn('handler failed', {
         durable: spec.durable,
         seq: m.seq,

@@ -90,8 +90,7 @@ export class AgentActor extends Actor {
             apiKey: config.openai.apiKey,
             ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
             model: config.openai.model,
-            // A draft (prompt plus knowledge passages, longer output) takes longer than a classification.
-            timeoutMs: 2 * config.openaiTimeoutMs,
+            timeoutMs: this.ctx.config.timeouts.draftMs,
           }
         : undefined,
       secrets: await this.secrets(),
@@ -103,7 +102,7 @@ export class AgentActor extends Actor {
       outboxDir: join(config.dataDir, 'outbox'),
       // A few quick tries in-process; longer outages go back to JetStream (nak with Retry-After) so the
       // message is not held past its ack wait.
-      retry: { maxAttempts: 3, maxTotalMs: 20_000 },
+      retry: { maxAttempts: 3, maxTotalMs: this.ctx.config.timeouts.sendBudgetMs },
       logger: this.log,
     });
     this.assignments = await AssignmentStore.open(bus);
@@ -115,7 +114,7 @@ export class AgentActor extends Actor {
         stream: Streams.work,
         durable: `agent-${this.id}`,
         filterSubject: subjectOf(Subjects.agentWork, { agentId: this.id }),
-        ackWaitMs: 90_000,
+        ackWaitMs: this.ctx.config.timeouts.agentAckWaitMs,
         maxDeliver,
         maxAckPending: Math.max(1, config.agentCapacity) * 4,
       },

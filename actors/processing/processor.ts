@@ -29,6 +29,7 @@ import {
   type Liveness,
 } from './core/routing.ts';
 import { Actor } from '../runtime/actor.ts';
+import { maxProposals } from '../runtime/timeouts.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
 import { recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
@@ -50,7 +51,6 @@ export class OwnerUnavailableError extends Error {
 
 /** One durable for every processor of the cluster: they share the mail (a queue, not a fan-out). */
 export const processorDurable = 'processors';
-const maxProposals = 4;
 /** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
 const emailLimits = WorkItem.properties.email.properties;
 
@@ -78,6 +78,11 @@ export function emailInputOf(message: MailReceived['payload']['message']): Email
     message_id: message.message_id,
     thread_id: message.thread_id,
   };
+}
+
+/** How long unroutable mail waits before its next try: what the failure suggests, growing, never above 10 s. */
+export function waitingDelayMs(suggestedMs: number, deliveries: number): number {
+  return Math.min(Math.max(suggestedMs, 250 * 2 ** Math.min(deliveries - 1, 10)), 10_000);
 }
 
 export class ProcessorActor extends Actor {
@@ -122,7 +127,7 @@ export class ProcessorActor extends Actor {
       this.model = new OpenAI({
         apiKey: config.openai.apiKey,
         ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
-        timeout: config.openaiTimeoutMs,
+        timeout: this.ctx.config.timeouts.classifyMs,
         maxRetries: 1,
       });
     }
@@ -139,9 +144,11 @@ export class ProcessorActor extends Actor {
         stream: Streams.mail,
         durable: processorDurable,
         filterSubject: patternOf(Subjects.mailReceived),
-        // Long enough for a model call plus a Paxos round with its timeout.
-        ackWaitMs: config.openaiTimeoutMs + config.paxosTimeoutMs * maxProposals + 10_000,
-        maxDeliver: 30,
+        ackWaitMs: this.ctx.config.timeouts.processorAckWaitMs,
+        // Mail that cannot be routed yet (no agent alive, no Paxos majority, the bus down) waits with a bounded
+        // backoff for as long as it takes; only a handler that keeps failing dead-letters it.
+        maxDeliver: -1,
+        failuresBeforeDeadLetter: 30,
       },
       contracts.mailReceived,
       (body, m) => this.onMail(body, m),
@@ -181,12 +188,15 @@ export class ProcessorActor extends Actor {
       return await this.process(body, m);
     } catch (e) {
       if (e instanceof OwnerUnavailableError || e instanceof BusUnavailableError) {
-        const delay = e instanceof OwnerUnavailableError ? e.retryInMs : 1_000;
-        this.log.warn('mail not routed yet, retrying', {
-          error: e.message,
-          deliveries: m.info.deliveryCount,
-        });
-        return nak(delay);
+        const deliveries = m.info.deliveryCount;
+        const delayMs = waitingDelayMs(e instanceof OwnerUnavailableError ? e.retryInMs : 1_000, deliveries);
+        const waitedMs = Math.max(0, Date.now() - Math.floor(m.info.timestampNanos / 1e6));
+        this.emit(
+          'mail.waiting',
+          { reason: e.message.slice(0, 300), deliveries, waitedMs, retryInMs: delayMs },
+          { messageId: body.payload.message.message_id, threadId: body.payload.message.thread_id },
+        );
+        return nak(delayMs);
       }
       throw e;
     } finally {
@@ -318,8 +328,8 @@ export class ProcessorActor extends Actor {
         // One deadline for the call and the SDK's retries: a per-attempt timeout let a hung model hold a mail
         // for two timeouts plus backoff, longer than the ack wait budgets for classification.
         {
-          timeout: this.ctx.config.openaiTimeoutMs,
-          signal: AbortSignal.timeout(this.ctx.config.openaiTimeoutMs),
+          timeout: this.ctx.config.timeouts.classifyMs,
+          signal: AbortSignal.timeout(this.ctx.config.timeouts.classifyMs),
         },
       );
       const parsed = parseModelClassification(r.choices[0]?.message.content ?? '', email, opts);
@@ -366,7 +376,7 @@ export class ProcessorActor extends Actor {
         contracts.propose,
         {},
         { type: 'propose', instance, candidate: value },
-        this.ctx.config.paxosTimeoutMs + 2_000,
+        this.ctx.config.timeouts.proposeRequestMs,
       );
       if (reply.type === 'error') {
         throw new OwnerUnavailableError(`Paxos for ${instance}: ${reply.code} ${reply.text}`, 500);

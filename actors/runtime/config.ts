@@ -1,5 +1,6 @@
 // Configuration from environment variables, validated once at start; it must not read anything but `env`.
 import { LogLevel } from '../../telemetry/logger.ts';
+import { deriveTimeouts, type Timeouts } from './timeouts.ts';
 import { hostname } from 'node:os';
 import {
   DEFAULT_SPECIALIZATIONS,
@@ -39,11 +40,10 @@ export interface Config {
   agentmailBaseUrl: string | undefined;
   agentmailWebhookSecret: string | undefined;
   openai: { apiKey: string; baseUrl: string | undefined; model: string } | undefined;
-  /**
-   * OPENAI_TIMEOUT: one deadline for a model classification, retries included; a reply draft gets twice it.
-   * At most 30 s, so a draft (60 s) plus the agent's 20 s send budget stays inside its 90 s ack wait.
-   */
+  /** OPENAI_TIMEOUT: one deadline for a model classification, retries included (at most 30 s). */
   openaiTimeoutMs: number;
+  /** Every deadline derived from PAXOS_TIMEOUT and OPENAI_TIMEOUT, nested as timeouts.ts asserts. */
+  timeouts: Timeouts;
   /** Paxos acceptor ids of the whole cluster (PAXOS_ACCEPTORS); unset means the acceptors this process runs. */
   acceptorIds: string[] | undefined;
   /** Multi-Paxos leader fast path (PAXOS_FAST_PATH); safety never depends on it. */
@@ -205,10 +205,12 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('PAXOS_ACCEPTORS', 'a comma-separated list of actor ids', id);
   }
 
+  const paxosTimeoutMs = seconds(env, 'PAXOS_TIMEOUT', 5, 600);
+  const openaiTimeoutMs = seconds(env, 'OPENAI_TIMEOUT', 10, 30);
   return {
     nodeId,
     natsServers,
-    paxosTimeoutMs: seconds(env, 'PAXOS_TIMEOUT', 5, 600),
+    paxosTimeoutMs,
     healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),
     stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),
     gatewayPort: integer(env, 'FLASK_PORT', 5000, 0, 65535),
@@ -226,7 +228,8 @@ export function loadConfig(env: Env = process.env): Config {
           model: text(env, 'OPENAI_MODEL', 'gpt-4o-mini'),
         }
       : undefined,
-    openaiTimeoutMs: seconds(env, 'OPENAI_TIMEOUT', 10, 30),
+    openaiTimeoutMs,
+    timeouts: deriveTimeouts({ openaiTimeoutMs, paxosTimeoutMs }),
     acceptorIds,
     paxosFastPath: flag(env, 'PAXOS_FAST_PATH', true),
     dataDir: text(env, 'DATA_DIR', '.data'),

@@ -5,7 +5,7 @@ import { Bus } from '../../../bus/bus.ts';
 import type { SchemaFailure } from '../../../schemas/codec.ts';
 import { loadConfig } from '../../../actors/runtime/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
-import { ack, consumeDurable } from '../../../bus/consume.ts';
+import { ack, consumeDurable, nak } from '../../../bus/consume.ts';
 import { createLogger } from '../../../telemetry/logger.ts';
 import { registry } from '../../../telemetry/metrics.ts';
 import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
@@ -35,9 +35,9 @@ function collect<T>(bus: Bus, subject: string): T[] {
   return seen;
 }
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -152,6 +152,81 @@ describe('bus', function () {
     const info = await jsm.consumers.info(Streams.deadLetter, 'bus-test');
     expect(info.num_ack_pending, 'nothing left unacknowledged').to.equal(0);
     expect(info.num_redelivered, 'the invalid message was not redelivered').to.equal(0);
+  });
+
+  it("dead-letters a message still nak'ed at its last delivery instead of letting JetStream drop it", async () => {
+    const seen: number[] = [];
+    const consumer = await consumeDurable(
+      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: () => undefined },
+      {
+        stream: Streams.deadLetter,
+        durable: 'bus-test-capped',
+        filterSubject: 'cs.dlq.capped',
+        ackWaitMs: 5_000,
+        maxDeliver: 3,
+      },
+      contracts.events,
+      async (_body: ActorEvent, m: JsMsg) => {
+        seen.push(m.info.deliveryCount);
+        return nak(10);
+      },
+      { concurrency: 1 },
+    );
+    const event: ActorEvent = {
+      type: 'event',
+      event: 'probe',
+      kind: 'learner',
+      actorId: 'a',
+      nodeId: 'n',
+      at: new Date().toISOString(),
+    };
+    await bus.jsPublishRaw('cs.dlq.capped', JSON.stringify(event), { msgID: 'capped-1' });
+    const jsm = await bus.jsm();
+    const lastDead = async () =>
+      (
+        await jsm.streams
+          .getMessage(Streams.deadLetter, { last_by_subj: 'cs.dlq.bus-test-capped' })
+          .catch(() => null)
+      )?.json<DeadLetter>();
+    let dead: DeadLetter | undefined;
+    await until(async () => (dead = await lastDead()) !== undefined);
+    expect(dead).to.include({ code: 'MAX_DELIVERIES', deliveries: 3, payload: JSON.stringify(event) });
+    expect(seen).to.deep.equal([1, 2, 3]);
+    await consumer.stop(1_000);
+  });
+
+  it('keeps redelivering a waiting message without a cap when maxDeliver is -1', async () => {
+    let deliveries = 0;
+    const consumer = await consumeDurable(
+      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: () => undefined },
+      {
+        stream: Streams.deadLetter,
+        durable: 'bus-test-waiting',
+        filterSubject: 'cs.dlq.waiting',
+        ackWaitMs: 5_000,
+        maxDeliver: -1,
+        failuresBeforeDeadLetter: 2,
+      },
+      contracts.events,
+      async (_body: ActorEvent, m: JsMsg) => {
+        deliveries = m.info.deliveryCount;
+        return deliveries < 40 ? nak(1) : ack;
+      },
+      { concurrency: 1 },
+    );
+    const event: ActorEvent = {
+      type: 'event',
+      event: 'probe',
+      kind: 'learner',
+      actorId: 'a',
+      nodeId: 'n',
+      at: new Date().toISOString(),
+    };
+    await bus.jsPublishRaw('cs.dlq.waiting', JSON.stringify(event), { msgID: 'waiting-1' });
+    await until(() => deliveries === 40, 15_000);
+    await consumer.stop(1_000);
+    const info = await (await bus.jsm()).consumers.info(Streams.deadLetter, 'bus-test-waiting');
+    expect(info.num_ack_pending, 'acknowledged on the 40th delivery').to.equal(0);
   });
 
   it('reconnects after the NATS server is killed and work resumes', async () => {
