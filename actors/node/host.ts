@@ -9,35 +9,48 @@ import type { Actor } from '../runtime/actor.ts';
 export interface ActorSpec {
   kind: ActorKind;
   count: number;
+  /** Index of the first actor (ids `<node>-<kind>-<first>`...); `kind@index` in a list, so one actor runs alone. */
+  first?: number;
 }
 
 /** The single-node set: every kind, three acceptors (a majority survives one crash), three agents. */
 export const defaultActors = 'gateway,processor,proposer,acceptor:3,learner,agent:3';
 
-/** Parses `--actors gateway,processor,acceptor:3`; a bad entry is a ConfigError naming it. */
+/**
+ * Parses `--actors gateway,processor,acceptor:3`, or `acceptor@2` for the one acceptor of index 2 (a cluster
+ * that runs each actor in its own process names them so); a bad entry is a ConfigError naming it.
+ */
 export function parseActorSpec(text: string): ActorSpec[] {
   const specs: ActorSpec[] = [];
   for (const part of text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [kind = '', countText = '1', extra] = part.split(':');
-    const count = Number(countText);
+    const m = /^([a-z]+)(?::(\d+)|@(\d+))?$/.exec(part);
+    const kind = m?.[1] ?? '';
+    const count = m?.[3] === undefined ? Number(m?.[2] ?? '1') : 1;
+    const first = m?.[3] === undefined ? undefined : Number(m[3]);
     if (
-      extra !== undefined ||
+      !m ||
       !(ActorKind as readonly string[]).includes(kind) ||
-      !Number.isInteger(count) ||
       count < 1 ||
-      count > 64
+      count > 64 ||
+      (first !== undefined && first > 63)
     ) {
       throw new ConfigError(
         '--actors',
-        `a list of ${ActorKind.join('|')} with an optional :count from 1 to 64`,
+        `a list of ${ActorKind.join('|')}, each with an optional :count from 1 to 64 or @index from 0 to 63`,
         part,
       );
     }
     const prev = specs.find((s) => s.kind === kind);
-    if (prev) prev.count += count;
+    if (first !== undefined) {
+      if (specs.some((s) => s.kind === kind))
+        throw new ConfigError('--actors', `${kind}@index alone for its kind`, part);
+      specs.push({ kind: kind as ActorKind, count: 1, first });
+    } else if (prev?.first !== undefined) {
+      throw new ConfigError('--actors', `${kind}@index alone for its kind`, part);
+    } else if (prev) prev.count += count;
     else specs.push({ kind: kind as ActorKind, count });
   }
   if (specs.length === 0) throw new ConfigError('--actors', 'at least one actor kind', text);
@@ -48,11 +61,15 @@ export function actorId(nodeId: string, kind: ActorKind, index: number): string 
   return `${nodeId}-${kind}-${index}`;
 }
 
+/** The ids of the actors of `kind` that `specs` runs on node `nodeId`. */
+export function actorIdsOf(nodeId: string, specs: ActorSpec[], kind: ActorKind): string[] {
+  const s = specs.find((x) => x.kind === kind);
+  return s ? Array.from({ length: s.count }, (_, i) => actorId(nodeId, kind, (s.first ?? 0) + i)) : [];
+}
+
 /** Acceptor ids of the cluster: PAXOS_ACCEPTORS, or the ones this process runs. */
 function clusterAcceptors(config: Config, specs: ActorSpec[]): string[] {
-  if (config.acceptorIds) return config.acceptorIds;
-  const n = specs.find((s) => s.kind === 'acceptor')?.count ?? 0;
-  return Array.from({ length: n }, (_, i) => actorId(config.nodeId, 'acceptor', i));
+  return config.acceptorIds ?? actorIdsOf(config.nodeId, specs, 'acceptor');
 }
 
 export type ActorFactory = (id: string, config: Config, acceptors: string[]) => Actor;
@@ -75,7 +92,7 @@ export async function runNode(opts: {
   await provision(bus, config.stateReplicationFactor, logger);
   const acceptors = clusterAcceptors(config, specs);
   const actors: Actor[] = [];
-  for (const { kind, count } of specs) {
+  for (const { kind } of specs) {
     const make = opts.factories[kind];
     if (!make)
       throw new ConfigError(
@@ -83,7 +100,7 @@ export async function runNode(opts: {
         `a kind this build has (${Object.keys(opts.factories).join(', ')})`,
         kind,
       );
-    for (let i = 0; i < count; i++) actors.push(make(actorId(config.nodeId, kind, i), config, acceptors));
+    for (const id of actorIdsOf(config.nodeId, specs, kind)) actors.push(make(id, config, acceptors));
   }
   // Acceptors and learners first: proposers and processors need them to answer.
   const order: ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
