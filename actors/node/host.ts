@@ -5,6 +5,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { provision } from '../../bus/provision.ts';
 import { ActorKind } from '../../schemas/bus.ts';
 import type { Actor } from '../runtime/actor.ts';
+import { contracts } from '../../bus/contracts.ts';
 
 export interface ActorSpec {
   kind: ActorKind;
@@ -72,6 +73,44 @@ function clusterAcceptors(config: Config, specs: ActorSpec[]): string[] {
   return config.acceptorIds ?? actorIdsOf(config.nodeId, specs, 'acceptor');
 }
 
+/** Kinds whose safety rests on the acceptor set: they must agree with every acceptor on the bus about it. */
+const paxosKinds: readonly ActorKind[] = ['acceptor', 'proposer', 'learner'];
+
+/**
+ * Two quorums by accident: a node that names no acceptor set uses its own acceptors only, so two such nodes on
+ * one bus would each decide alone and could pick two owners for one conversation. Refuse to start when several
+ * NATS servers are configured (a cluster) and no PAXOS_ACCEPTORS is named, or when an acceptor outside the set
+ * is heard on the bus (listening two heartbeat periods, actors/runtime/actor.ts beats every interval / 5).
+ */
+async function checkAcceptorSet(
+  bus: Bus,
+  config: Config,
+  specs: ActorSpec[],
+  acceptors: string[],
+): Promise<void> {
+  if (!specs.some((s) => paxosKinds.includes(s.kind))) return;
+  if (!config.acceptorIds && config.natsServers.length > 1) {
+    throw new ConfigError(
+      'PAXOS_ACCEPTORS',
+      `the acceptor ids of the whole cluster when ${config.natsServers.length} NATS servers are configured`,
+      '',
+    );
+  }
+  const foreign = new Set<string>();
+  const sub = bus.handle(contracts.heartbeat, { kind: 'acceptor', actorId: '*' }, (hb) => {
+    if (hb.status !== 'stopped' && !acceptors.includes(hb.actorId)) foreign.add(hb.actorId);
+  });
+  await new Promise((r) => setTimeout(r, 2 * Math.max(100, config.healthCheckIntervalMs / 5) + 100));
+  sub.unsubscribe();
+  if (foreign.size > 0) {
+    throw new ConfigError(
+      'PAXOS_ACCEPTORS',
+      `a list naming every acceptor on the bus (heard ${[...foreign].sort().join(',')} outside it)`,
+      acceptors.join(','),
+    );
+  }
+}
+
 export type ActorFactory = (id: string, config: Config, acceptors: string[]) => Actor;
 
 export interface RunningNode {
@@ -91,6 +130,12 @@ export async function runNode(opts: {
   const bus = await Bus.connect({ servers: config.natsServers, name: `cs-${config.nodeId}`, logger });
   await provision(bus, config.stateReplicationFactor, logger);
   const acceptors = clusterAcceptors(config, specs);
+  try {
+    await checkAcceptorSet(bus, config, specs, acceptors);
+  } catch (e) {
+    await bus.drain();
+    throw e;
+  }
   const actors: Actor[] = [];
   for (const { kind } of specs) {
     const make = opts.factories[kind];
