@@ -5,39 +5,53 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { provision } from '../../bus/provision.ts';
 import { ActorKind } from '../../schemas/bus.ts';
 import type { Actor } from '../runtime/actor.ts';
+import { contracts } from '../../bus/contracts.ts';
 
 export interface ActorSpec {
   kind: ActorKind;
   count: number;
+  /** Index of the first actor (ids `<node>-<kind>-<first>`...); `kind@index` in a list, so one actor runs alone. */
+  first?: number;
 }
 
 /** The single-node set: every kind, three acceptors (a majority survives one crash), three agents. */
 export const defaultActors = 'gateway,processor,proposer,acceptor:3,learner,agent:3';
 
-/** Parses `--actors gateway,processor,acceptor:3`; a bad entry is a ConfigError naming it. */
+/**
+ * Parses `--actors gateway,processor,acceptor:3`, or `acceptor@2` for the one acceptor of index 2 (a cluster
+ * that runs each actor in its own process names them so); a bad entry is a ConfigError naming it.
+ */
 export function parseActorSpec(text: string): ActorSpec[] {
   const specs: ActorSpec[] = [];
   for (const part of text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [kind = '', countText = '1', extra] = part.split(':');
-    const count = Number(countText);
+    const m = /^([a-z]+)(?::(\d+)|@(\d+))?$/.exec(part);
+    const kind = m?.[1] ?? '';
+    const count = m?.[3] === undefined ? Number(m?.[2] ?? '1') : 1;
+    const first = m?.[3] === undefined ? undefined : Number(m[3]);
     if (
-      extra !== undefined ||
+      !m ||
       !(ActorKind as readonly string[]).includes(kind) ||
-      !Number.isInteger(count) ||
       count < 1 ||
-      count > 64
+      count > 64 ||
+      (first !== undefined && first > 63)
     ) {
       throw new ConfigError(
         '--actors',
-        `a list of ${ActorKind.join('|')} with an optional :count from 1 to 64`,
+        `a list of ${ActorKind.join('|')}, each with an optional :count from 1 to 64 or @index from 0 to 63`,
         part,
       );
     }
     const prev = specs.find((s) => s.kind === kind);
-    if (prev) prev.count += count;
+    if (first !== undefined) {
+      if (specs.some((s) => s.kind === kind))
+        throw new ConfigError('--actors', `${kind}@index alone for its kind`, part);
+      specs.push({ kind: kind as ActorKind, count: 1, first });
+    } else if (prev?.first !== undefined) {
+      throw new ConfigError('--actors', `${kind}@index alone for its kind`, part);
+    } else if (prev) prev.count += count;
     else specs.push({ kind: kind as ActorKind, count });
   }
   if (specs.length === 0) throw new ConfigError('--actors', 'at least one actor kind', text);
@@ -48,11 +62,53 @@ export function actorId(nodeId: string, kind: ActorKind, index: number): string 
   return `${nodeId}-${kind}-${index}`;
 }
 
+/** The ids of the actors of `kind` that `specs` runs on node `nodeId`. */
+export function actorIdsOf(nodeId: string, specs: ActorSpec[], kind: ActorKind): string[] {
+  const s = specs.find((x) => x.kind === kind);
+  return s ? Array.from({ length: s.count }, (_, i) => actorId(nodeId, kind, (s.first ?? 0) + i)) : [];
+}
+
 /** Acceptor ids of the cluster: PAXOS_ACCEPTORS, or the ones this process runs. */
 function clusterAcceptors(config: Config, specs: ActorSpec[]): string[] {
-  if (config.acceptorIds) return config.acceptorIds;
-  const n = specs.find((s) => s.kind === 'acceptor')?.count ?? 0;
-  return Array.from({ length: n }, (_, i) => actorId(config.nodeId, 'acceptor', i));
+  return config.acceptorIds ?? actorIdsOf(config.nodeId, specs, 'acceptor');
+}
+
+/** Kinds whose safety rests on the acceptor set: they must agree with every acceptor on the bus about it. */
+const paxosKinds: readonly ActorKind[] = ['acceptor', 'proposer', 'learner'];
+
+/**
+ * Two quorums by accident: a node that names no acceptor set uses its own acceptors only, so two such nodes on
+ * one bus would each decide alone and could pick two owners for one conversation. Refuse to start when several
+ * NATS servers are configured (a cluster) and no PAXOS_ACCEPTORS is named, or when an acceptor outside the set
+ * is heard on the bus (listening two heartbeat periods, actors/runtime/actor.ts beats every interval / 5).
+ */
+async function checkAcceptorSet(
+  bus: Bus,
+  config: Config,
+  specs: ActorSpec[],
+  acceptors: string[],
+): Promise<void> {
+  if (!specs.some((s) => paxosKinds.includes(s.kind))) return;
+  if (!config.acceptorIds && config.natsServers.length > 1) {
+    throw new ConfigError(
+      'PAXOS_ACCEPTORS',
+      `the acceptor ids of the whole cluster when ${config.natsServers.length} NATS servers are configured`,
+      '',
+    );
+  }
+  const foreign = new Set<string>();
+  const sub = bus.handle(contracts.heartbeat, { kind: 'acceptor', actorId: '*' }, (hb) => {
+    if (hb.status !== 'stopped' && !acceptors.includes(hb.actorId)) foreign.add(hb.actorId);
+  });
+  await new Promise((r) => setTimeout(r, 2 * Math.max(100, config.healthCheckIntervalMs / 5) + 100));
+  sub.unsubscribe();
+  if (foreign.size > 0) {
+    throw new ConfigError(
+      'PAXOS_ACCEPTORS',
+      `a list naming every acceptor on the bus (heard ${[...foreign].sort().join(',')} outside it)`,
+      acceptors.join(','),
+    );
+  }
 }
 
 export type ActorFactory = (id: string, config: Config, acceptors: string[]) => Actor;
@@ -74,8 +130,14 @@ export async function runNode(opts: {
   const bus = await Bus.connect({ servers: config.natsServers, name: `cs-${config.nodeId}`, logger });
   await provision(bus, config.stateReplicationFactor, logger);
   const acceptors = clusterAcceptors(config, specs);
+  try {
+    await checkAcceptorSet(bus, config, specs, acceptors);
+  } catch (e) {
+    await bus.drain();
+    throw e;
+  }
   const actors: Actor[] = [];
-  for (const { kind, count } of specs) {
+  for (const { kind } of specs) {
     const make = opts.factories[kind];
     if (!make)
       throw new ConfigError(
@@ -83,7 +145,7 @@ export async function runNode(opts: {
         `a kind this build has (${Object.keys(opts.factories).join(', ')})`,
         kind,
       );
-    for (let i = 0; i < count; i++) actors.push(make(actorId(config.nodeId, kind, i), config, acceptors));
+    for (const id of actorIdsOf(config.nodeId, specs, kind)) actors.push(make(id, config, acceptors));
   }
   // Acceptors and learners first: proposers and processors need them to answer.
   const order: ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];

@@ -1,6 +1,7 @@
 // Starts local nats-server processes (one, or a 3-server JetStream cluster) on loopback; used by `npm start` and tests.
 // It never binds anything but 127.0.0.1 and it stops every process it started, by pid.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ export interface LocalNats {
   restart(index: number): Promise<void>;
   /** Stops every server this started (SIGTERM, then SIGKILL). */
   stop(): Promise<void>;
+  /** Index of the server leading `stream` (its Raft group), from the monitoring endpoint of a live one. */
+  leaderOf(stream: string): Promise<number | undefined>;
 }
 
 function args(n: NatsNode, routes: string[] | undefined): string[] {
@@ -96,8 +99,14 @@ async function waitReady(n: NatsNode, timeoutMs: number, path: string): Promise<
   }
 }
 
+/** Output goes to `<dir>/nats-server.log` (appended across restarts), so an election or a crash can be read later. */
 function launch(bin: string, n: NatsNode, routes: string[] | undefined): ChildProcess {
-  return spawn(bin, args(n, routes), { stdio: 'ignore' });
+  const fd = openSync(join(n.dir, 'nats-server.log'), 'a');
+  try {
+    return spawn(bin, args(n, routes), { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function stopProc(p: ChildProcess | undefined): Promise<void> {
@@ -162,7 +171,29 @@ export async function startLocalNats(opts: {
     async stop() {
       await Promise.all(nodes.map((n) => stopProc(n.proc)));
     },
+    async leaderOf(stream) {
+      for (const n of nodes) {
+        if (!n.proc || n.proc.exitCode !== null || n.proc.signalCode !== null) continue;
+        try {
+          const r = await fetch(`http://127.0.0.1:${n.monitorPort}/jsz?accounts=true&streams=true`);
+          const j = (await r.json()) as JszStreams;
+          const leader = j.account_details
+            ?.flatMap((a) => a.stream_detail ?? [])
+            .find((d) => d.name === stream)?.cluster?.leader;
+          const i = nodes.findIndex((x) => x.name === leader);
+          if (i >= 0) return i;
+        } catch {
+          // this one is not answering: ask the next
+        }
+      }
+      return undefined;
+    },
   };
+}
+
+/** The part of nats-server's /jsz?accounts=true&streams=true answer that names stream leaders. */
+interface JszStreams {
+  account_details?: { stream_detail?: { name: string; cluster?: { leader?: string } }[] }[];
 }
 
 async function waitMetaLeader(n: NatsNode, timeoutMs: number): Promise<void> {

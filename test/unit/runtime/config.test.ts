@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../../actors/runtime/config.ts';
-import { defaultActors, parseActorSpec } from '../../../actors/node/host.ts';
+import { actorIdsOf, defaultActors, parseActorSpec } from '../../../actors/node/host.ts';
 import { subjectOf, token, untoken, Subjects } from '../../../bus/subjects.ts';
 
 describe('config', () => {
@@ -68,6 +68,17 @@ describe('config', () => {
     ]);
     expect(() => parseActorSpec('gateway,robot')).to.throw(ConfigError, /--actors/);
     expect(() => parseActorSpec('acceptor:0')).to.throw(ConfigError);
+  });
+
+  it('parses kind@index as the one actor of that index, alone for its kind', () => {
+    const specs = parseActorSpec('acceptor@2');
+    expect(specs).to.deep.equal([{ kind: 'acceptor', count: 1, first: 2 }]);
+    expect(actorIdsOf('n1', specs, 'acceptor')).to.deep.equal(['n1-acceptor-2']);
+    expect(actorIdsOf('n1', parseActorSpec('agent:2'), 'agent')).to.deep.equal(['n1-agent-0', 'n1-agent-1']);
+    expect(() => parseActorSpec('acceptor@1,acceptor')).to.throw(ConfigError, /alone/);
+    expect(() => parseActorSpec('acceptor:2,acceptor@1')).to.throw(ConfigError, /alone/);
+    expect(() => parseActorSpec('acceptor@64')).to.throw(ConfigError);
+    expect(() => parseActorSpec('acceptor@1:2')).to.throw(ConfigError);
   });
 
   describe('.env.example', () => {
