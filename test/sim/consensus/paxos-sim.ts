@@ -16,7 +16,6 @@ import type { OwnerValue } from '../../../schemas/paxos.ts';
 
 type V = OwnerValue;
 
-
 /**
  * Freezes everything a core step handed out. The cores update their state in place, so an output that shared
  * an object with the state would change under a later step (and a message in flight with it): frozen, that
