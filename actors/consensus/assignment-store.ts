@@ -6,16 +6,7 @@ import { compareAndSet } from '../../bus/kv-record.ts';
 import { Buckets } from '../../bus/provision.ts';
 import { token, untoken } from '../../bus/subjects.ts';
 import type { OwnerValue } from '../../schemas/paxos.ts';
-
-/** The Paxos instance that decides the owner of one conversation for one epoch (DESIGN: conv/<thread>/<epoch>). */
-export function conversationInstance(threadId: string, epoch: number): string {
-  return `conv/${threadId}/${epoch}`;
-}
-
-export function parseConversationInstance(instance: string): { threadId: string; epoch: number } | undefined {
-  const m = /^conv\/(.+)\/(\d+)$/.exec(instance);
-  return m ? { threadId: m[1]!, epoch: Number(m[2]) } : undefined;
-}
+import { parseConversationInstance } from './core/instance.ts';
 
 const instancePrefix = 'i.';
 const threadPrefix = 't.';

@@ -9,9 +9,9 @@ import { Streams } from '../../bus/provision.ts';
 import { patternOf, Subjects } from '../../bus/subjects.ts';
 import type { Classification } from '../../schemas/email.ts';
 import type { MailReceived } from '../../schemas/mail.ts';
-import type { OwnerValue } from '../../schemas/paxos.ts';
 import { WorkItem, type ConversationState } from '../../schemas/work.ts';
-import { AssignmentStore, conversationInstance } from '../consensus/assignment-store.ts';
+import { AssignmentStore } from '../consensus/assignment-store.ts';
+import { ownershipStep, reassignedItems, type Owner, type OwnershipFacts } from './core/ownership.ts';
 import { ClusterView } from '../runtime/cluster-view.ts';
 import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
 import { rawFrom, type EmailInput } from './email/email-input.ts';
@@ -20,11 +20,9 @@ import { buildClassificationPrompt, parseModelClassification } from './email/mod
 import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
-  chooseCandidate,
   livenessOf,
   recognizeDelivery,
   type DeliveryMatch,
-  planOwnership,
   type AgentView,
   type Liveness,
 } from './core/routing.ts';
@@ -53,13 +51,6 @@ export class OwnerUnavailableError extends Error {
 export const processorDurable = 'processors';
 /** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
 const emailLimits = WorkItem.properties.email.properties;
-
-export interface Owner {
-  agentId: string;
-  epoch: number;
-  instance: string;
-  specialization?: string | undefined;
-}
 
 /** The parts of AgentMail's message the understanding core reads (it takes headers as strings only). */
 export function emailInputOf(message: MailReceived['payload']['message']): EmailInput {
@@ -346,49 +337,52 @@ export class ProcessorActor extends Actor {
    * epoch. A decided owner that is already dead moves us one more epoch on, a few times at most.
    */
   async ensureOwner(threadId: string, specialization: string | undefined): Promise<Owner> {
-    const current = await this.assignments.currentOwner(threadId);
-    const plan = planOwnership(
-      current ? { agentId: current.owner.agentId, epoch: current.epoch } : undefined,
-      current ? this.liveness(current.owner.agentId) : 'alive',
-    );
-    if (plan.kind === 'keep') {
-      return {
-        agentId: plan.agentId,
-        epoch: plan.epoch,
-        instance: current!.instance,
-        specialization: current!.owner.specialization,
-      };
-    }
-    if (plan.kind === 'wait') {
-      throw new OwnerUnavailableError(`owner of ${threadId} not heard from yet`, 1_000);
-    }
-    let epoch = plan.epoch;
-    for (let i = 0; i < maxProposals; i++) {
-      const candidate = chooseCandidate(this.agents(), specialization);
-      if (!candidate) throw new OwnerUnavailableError('no agent is alive to own the conversation', 2_000);
-      const instance = conversationInstance(threadId, epoch);
-      const value: OwnerValue = {
-        agentId: candidate.actorId,
-        epoch,
-        ...(specialization && candidate.specializations.includes(specialization) ? { specialization } : {}),
-      };
-      const reply = await this.ctx.bus.request(
-        contracts.propose,
-        {},
-        { type: 'propose', instance, candidate: value },
-        this.ctx.config.timeouts.proposeRequestMs,
-      );
-      if (reply.type === 'error') {
-        throw new OwnerUnavailableError(`Paxos for ${instance}: ${reply.code} ${reply.text}`, 500);
+    const facts: OwnershipFacts = { proposals: [] };
+    const view = {
+      liveness: (agentId: string) => this.liveness(agentId),
+      agents: this.agents(),
+      maxProposals,
+    };
+    for (;;) {
+      const step = ownershipStep(threadId, specialization, facts, view);
+      switch (step.kind) {
+        case 'read-owner': {
+          const c = await this.assignments.currentOwner(threadId);
+          facts.current = c
+            ? {
+                agentId: c.owner.agentId,
+                epoch: c.epoch,
+                instance: c.instance,
+                specialization: c.owner.specialization,
+              }
+            : null;
+          break;
+        }
+        case 'propose': {
+          const reply = await this.ctx.bus.request(
+            contracts.propose,
+            {},
+            { type: 'propose', instance: step.instance, candidate: step.candidate },
+            this.ctx.config.timeouts.proposeRequestMs,
+          );
+          facts.proposals.push({
+            epoch: step.epoch,
+            instance: step.instance,
+            answer:
+              reply.type === 'error' ? { error: `${reply.code} ${reply.text}` } : { decided: reply.value },
+          });
+          break;
+        }
+        case 'owned':
+          return step.owner;
+        case 'wait':
+          throw new OwnerUnavailableError(step.reason, step.retryInMs);
+        default: {
+          const never: never = step;
+          return never;
+        }
       }
-      // The decided value may be another processor's candidate: it is the owner, whatever we proposed.
-      const decided = reply.value;
-      if (this.liveness(decided.agentId) !== 'dead') {
-        return { agentId: decided.agentId, epoch, instance, specialization: decided.specialization };
-      }
-      epoch++;
     }
-    throw new OwnerUnavailableError(`no live owner for ${threadId} after ${maxProposals} epochs`, 2_000);
   }
 
   /** Moves the unsettled work of conversations whose owner is dead to a new owner (next epoch, via Paxos). */
@@ -420,24 +414,14 @@ export class ProcessorActor extends Actor {
     this.reassigning.add(conv.threadId);
     try {
       const owner = await this.ensureOwner(conv.threadId, conv.specialization);
-      if (owner.epoch <= conv.epoch && owner.agentId === conv.owner) return;
       const now = new Date().toISOString();
-      const moved: WorkItem[] = [];
-      for (const p of conv.pending) {
-        if (p.epoch >= owner.epoch && p.owner === owner.agentId) continue;
-        const item: WorkItem = {
-          ...p,
-          owner: owner.agentId,
-          epoch: owner.epoch,
-          instance: owner.instance,
-          routedAt: now,
-          reassignedFrom: p.owner,
-        };
-        // Every processor may do this at once: same message, same epoch, same msgID, one work item.
+      const moved = reassignedItems(conv, owner, now);
+      if (moved === undefined) return;
+      // Every processor may do this at once: same message, same epoch, same msgID, one work item.
+      for (const item of moved) {
         await this.ctx.bus.jsPublish(contracts.agentWork, { agentId: owner.agentId }, item, {
           msgID: workMsgId(item.inboxId, item.messageId, owner.epoch),
         });
-        moved.push(item);
       }
       await this.conversations.update(conv.threadId, (prev) =>
         prev ? recordReassigned(prev, owner.agentId, owner.epoch, moved, now) : undefined,

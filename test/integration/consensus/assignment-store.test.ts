@@ -3,12 +3,8 @@ import { expect } from 'chai';
 import { Bus } from '../../../bus/bus.ts';
 import { createLogger } from '../../../telemetry/logger.ts';
 import { provision } from '../../../bus/provision.ts';
-import {
-  AssignmentStore,
-  ConflictingDecisionError,
-  conversationInstance,
-  parseConversationInstance,
-} from '../../../actors/consensus/assignment-store.ts';
+import { AssignmentStore, ConflictingDecisionError } from '../../../actors/consensus/assignment-store.ts';
+import { conversationInstance, parseConversationInstance } from '../../../actors/consensus/core/instance.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 
 describe('assignment-store', function () {
