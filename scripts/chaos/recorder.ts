@@ -73,6 +73,7 @@ export class Recorder {
           threadId: e.threadId ?? null,
           epoch,
           reason,
+          from: typeof data['from'] === 'string' ? data['from'] : null,
         });
       }),
     );

@@ -136,7 +136,7 @@ async function runs(
     o.log(
       `${scenario.name} seed ${seed}: acked ${v.acked} replied ${v.replied} escalated ${v.escalated} skipped ${v.skipped} ` +
         `lost ${v.lost} dup ${v.duplicated} double ${v.doubleOwners} learners ${v.disagreeingLearners} ` +
-        `recovery ${v.recoveryS ?? '-'} s, longest pause ${v.maxGapS} s, stale sends ${v.staleSends}`,
+        `recovery ${v.recoveryS ?? '-'} s, decisions ${v.decisionRecoveryS ?? '-'} s, reassign ${v.reassignS ?? '-'} s, longest pause ${v.maxGapS} s, stale sends ${v.staleSends}`,
     );
     for (const x of v.violations.slice(0, 20)) o.log(`  VIOLATION ${x.kind}: ${x.detail}`);
   }
