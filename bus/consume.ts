@@ -26,7 +26,11 @@ export interface DurableSpec {
   stream: string;
   durable: string;
   filterSubject: string;
-  /** Redelivered if not acked in this time (handlers call msg.working() for long work). */
+  /**
+   * The longest a handler may hold a message: while it runs, consumeDurable tells the server it is working every
+   * third of `heldAckWaitMs`, up to this long. A consumer that dies stops telling, so its messages come back after
+   * `heldAckWaitMs`, not after this budget (a processor's was 40 s, an agent's 90 s: replies stopped that long).
+   */
   ackWaitMs: number;
   /** Deliveries before JetStream stops redelivering; -1 for mail that must wait as long as it takes. */
   maxDeliver: number;
@@ -48,6 +52,15 @@ export interface ConsumeContext {
   }) => void;
 }
 
+/** The server's ack wait for a held message: how soon a dead (or frozen) consumer's messages are redelivered. */
+export const heldAckWaitMs = 4_000;
+/**
+ * How long one pull request lives. nats.js notices a lost pull (its server died, or the consumer's leader moved)
+ * only after two missed idle heartbeats of half this each: the 30 s default held replies for 31 s after one NATS
+ * server of three was killed.
+ */
+export const pullExpiresMs = 4_000;
+
 /** Creates the durable consumer, or updates it to the given config; idempotent. */
 async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
   const jsm = await bus.jsm();
@@ -56,7 +69,7 @@ async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: spec.filterSubject,
-    ack_wait: nanos(spec.ackWaitMs),
+    ack_wait: nanos(Math.min(spec.ackWaitMs, heldAckWaitMs)),
     max_deliver: spec.maxDeliver,
     max_ack_pending: spec.maxAckPending ?? 1000,
   };
@@ -133,6 +146,7 @@ export async function consumeDurable<C extends AnyContract>(
   const consumer = await ctx.bus.js.consumers.get(spec.stream, spec.durable);
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: Math.max(opts.concurrency, 1) * 2,
+    expires: pullExpiresMs,
   });
   const inFlight = new Map<JsMsg, Promise<void>>();
   let stopping = false;
@@ -164,9 +178,18 @@ export async function consumeDurable<C extends AnyContract>(
       return;
     }
     let outcome: Outcome;
+    // Working, every third of the server's ack wait, until the handler's own budget is spent.
+    const budgetEnds = Date.now() + spec.ackWaitMs;
+    const keepAlive = setInterval(
+      () => (Date.now() < budgetEnds ? m.working() : clearInterval(keepAlive)),
+      Math.max(100, Math.min(spec.ackWaitMs, heldAckWaitMs) / 3),
+    );
     try {
       const stopTimer = handlerSeconds.startTimer({ contract: c.name });
-      outcome = await handler(r.value, m).finally(stopTimer);
+      outcome = await handler(r.value, m).finally(() => {
+        clearInterval(keepAlive);
+        stopTimer();
+      });
     } catch (e) {
       const last = failureCap > 0 && m.info.deliveryCount >= failureCap;
       ctx.logger.warn('handler failed', {

@@ -34,6 +34,10 @@ export interface RunVerdict {
   disagreeingLearners: number;
   /** Longest time from a fault to the first decision or reply after it, in seconds; null without faults. */
   recoveryS: number | null;
+  /** Longest time from killing the deciding proposer (or any Paxos actor) to the next decision, in seconds. */
+  decisionRecoveryS: number | null;
+  /** Longest time from an agent's kill or pause to the first of its conversations moving to another agent. */
+  reassignS: number | null;
   /** Longest pause in replies after the first fault while acknowledged mail waited, in seconds. */
   maxGapS: number;
   /** Send requests by an agent after its conversation had been decided for another agent (the fence's job). */
@@ -70,6 +74,10 @@ export function checkHistory(history: readonly HistoryEntry[]): RunVerdict {
   /** Answers and decisions: what recovery waits for. */
   const progress: number[] = [];
   const faults: number[] = [];
+  const paxosFaults: number[] = [];
+  const agentFaults: { t: number; target: string }[] = [];
+  const decisionTimes: number[] = [];
+  const reassigned: { t: number; from: string }[] = [];
   let end = 0;
 
   for (const e of history) {
@@ -87,6 +95,7 @@ export function checkHistory(history: readonly HistoryEntry[]): RunVerdict {
       case 'decision': {
         decisions.push(e);
         progress.push(e.t);
+        if (e.learner !== 'stream') decisionTimes.push(e.t);
         if (e.learner !== 'stream') {
           const byLearner = learnerValues.get(e.instance) ?? new Map<string, string>();
           byLearner.set(e.learner, e.agentId);
@@ -95,6 +104,7 @@ export function checkHistory(history: readonly HistoryEntry[]): RunVerdict {
         break;
       }
       case 'event':
+        if (e.event === 'conversation.reassigned' && e.from) reassigned.push({ t: e.t, from: e.from });
         if (e.event === 'paxos.safety-violation') safetyReports.push(`${e.actorId}: ${e.reason ?? ''}`);
         if ((e.event === 'reply.sent' || e.event === 'escalation.queued') && e.threadId && e.epoch !== null)
           groupSet(epochAgents, `${e.threadId} epoch ${e.epoch}`, e.actorId);
@@ -108,7 +118,11 @@ export function checkHistory(history: readonly HistoryEntry[]): RunVerdict {
           skippedAt.set(e.messageId, { t: e.t, reason: e.reason ?? 'unknown' });
         break;
       case 'fault':
-        if (e.action === 'kill' || e.action === 'pause') faults.push(e.t);
+        if (e.action === 'kill' || e.action === 'pause') {
+          faults.push(e.t);
+          if (['proposer', 'acceptor', 'learner'].includes(e.what)) paxosFaults.push(e.t);
+          if (e.what === 'agent') agentFaults.push({ t: e.t, target: e.target });
+        }
         break;
       case 'agentmail-request':
       case 'run':
@@ -178,6 +192,8 @@ export function checkHistory(history: readonly HistoryEntry[]): RunVerdict {
     doubleOwners,
     disagreeingLearners,
     recoveryS: recovery(faults, progress),
+    decisionRecoveryS: recovery(paxosFaults, decisionTimes),
+    reassignS: worstReassign(agentFaults, reassigned),
     maxGapS: maxGap(faults, answers, ackedAt, finishedAt, end),
     staleSends: staleSends(history, decisions, threadOf),
     violations,
@@ -194,6 +210,21 @@ function recovery(faults: number[], progress: number[]): number | null {
     worst = Math.max(worst, next - f);
   }
   return worst / 1000;
+}
+
+/** For each agent killed or paused, the time until the first of its conversations moved; the worst one. */
+function worstReassign(
+  faults: { t: number; target: string }[],
+  moved: { t: number; from: string }[],
+): number | null {
+  let worst: number | null = null;
+  for (const f of faults) {
+    const next = moved
+      .filter((m) => m.t > f.t && m.from === f.target)
+      .reduce((a, m) => Math.min(a, m.t), Infinity);
+    if (next !== Infinity) worst = Math.max(worst ?? 0, (next - f.t) / 1000);
+  }
+  return worst;
 }
 
 /**
@@ -274,6 +305,8 @@ export interface ScenarioSummary {
   /** The worst run's recovery. */
   recovery_s: number | null;
   max_gap_s: number;
+  decision_recovery_s: number | null;
+  reassign_s: number | null;
   stale_sends: number;
   seeds: number[];
   failed_seeds: number[];
@@ -299,10 +332,17 @@ export function summarize(name: string, runs: { seed: number; verdict: RunVerdic
     disagreeing_learners: sum((v) => v.disagreeingLearners),
     recovery_s: recoveries.length ? Math.max(...recoveries) : null,
     max_gap_s: Math.max(0, ...runs.map((r) => r.verdict.maxGapS)),
+    decision_recovery_s: worstOf(runs.map((r) => r.verdict.decisionRecoveryS)),
+    reassign_s: worstOf(runs.map((r) => r.verdict.reassignS)),
     stale_sends: sum((v) => v.staleSends),
     seeds: runs.map((r) => r.seed),
     failed_seeds: runs.filter((r) => r.verdict.violations.length > 0).map((r) => r.seed),
   };
+}
+
+function worstOf(xs: (number | null)[]): number | null {
+  const known = xs.filter((x): x is number => x !== null);
+  return known.length ? Math.max(...known) : null;
 }
 
 /** The table the runner prints: one row per scenario. */
@@ -320,6 +360,8 @@ export function summaryTable(rows: ScenarioSummary[]): string {
     'learners',
     'recovery_s',
     'max_gap_s',
+    'decide_s',
+    'reassign_s',
     'stale',
   ];
   const body = rows.map((r) =>
@@ -336,6 +378,8 @@ export function summaryTable(rows: ScenarioSummary[]): string {
       r.disagreeing_learners,
       r.recovery_s === null ? '-' : r.recovery_s.toFixed(2),
       r.max_gap_s.toFixed(2),
+      r.decision_recovery_s === null ? '-' : r.decision_recovery_s.toFixed(2),
+      r.reassign_s === null ? '-' : r.reassign_s.toFixed(2),
       r.stale_sends,
     ].map(String),
   );

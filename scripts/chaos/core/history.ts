@@ -55,6 +55,8 @@ export interface ActorEventRecord {
   threadId: string | null;
   epoch: number | null;
   reason: string | null;
+  /** The agent a conversation moved away from (`conversation.reassigned`). */
+  from: string | null;
 }
 
 /** Something the runner did to the cluster. */

@@ -36,7 +36,7 @@ const event = (
   t: number,
   name: string,
   actorId: string,
-  more: { messageId?: string; threadId?: string; epoch?: number; reason?: string } = {},
+  more: { messageId?: string; threadId?: string; epoch?: number; reason?: string; from?: string } = {},
 ): HistoryEntry => ({
   kind: 'event',
   t,
@@ -46,6 +46,7 @@ const event = (
   threadId: more.threadId ?? null,
   epoch: more.epoch ?? null,
   reason: more.reason ?? null,
+  from: more.from ?? null,
 });
 const kill = (t: number, target: string): HistoryEntry => ({
   kind: 'fault',
@@ -81,6 +82,16 @@ describe('chaos checker', () => {
     expect(v.recoveryS).to.equal(0.5);
     // m2 waited from the reply at 1.5 s to the decision at 4.0 s, then to its reply at 5.0 s: decisions are not replies.
     expect(v.maxGapS).to.equal(3.5);
+  });
+
+  it('measures the time from an agent’s kill to its first conversation moving, and from a Paxos kill to the next decision', () => {
+    const v = checkHistory([
+      ...clean,
+      event(3_000, 'conversation.reassigned', 'p1', { threadId: 'thd-m2', from: 'a2' }),
+      { kind: 'fault', t: 3_500, action: 'kill', target: 'n1-proposer-0', what: 'proposer' },
+    ]);
+    expect(v.reassignS).to.equal(2);
+    expect(v.decisionRecoveryS).to.equal(0.5);
   });
 
   it('counts an email that was never acknowledged as nobody’s responsibility', () => {
