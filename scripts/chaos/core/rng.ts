@@ -1,4 +1,5 @@
-// The chaos runner's one seeded random generator (mulberry32): the same seed gives the same choices. Pure.
+// The chaos runner's choices over the project's one seeded generator (actors/runtime/core/random.ts). Pure.
+import { seededRandom } from '../../../actors/runtime/core/random.ts';
 
 export interface Rng {
   /** A float in [0, 1). */
@@ -10,14 +11,7 @@ export interface Rng {
 }
 
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number): number => Math.floor(next() * n);
   return {
     next,
