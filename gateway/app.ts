@@ -25,7 +25,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 /**
  * Where verified webhooks go (the JetStream publisher, written elsewhere). publish() resolves only
  * once the event is durable; it rejects with an error carrying `retryable: true` (e.g.
- * BusUnavailableError) when NATS/JetStream is down or did not ack in time. msgId is the svix-id,
+ * SinkUnavailableError) when NATS/JetStream is down or did not ack in time. msgId is the svix-id,
  * for JetStream's duplicate window.
  */
 export interface WebhookSink {

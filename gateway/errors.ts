@@ -43,8 +43,8 @@ export interface GatewayErrorBody {
  * webhook was not acknowledged, so answering 503 makes AgentMail (Svix) deliver it again.
  * The publish may still have landed; the retry is harmless because the bus dedupes on the svix-id.
  */
-export class BusUnavailableError extends Error {
-  override readonly name = 'BusUnavailableError';
+export class SinkUnavailableError extends Error {
+  override readonly name = 'SinkUnavailableError';
   readonly code = 'bus_unavailable';
   readonly retryable = true;
   constructor(message = 'message bus unavailable', options?: { cause?: unknown }) {

@@ -2,7 +2,7 @@
 // It answers 2xx only after JetStream acknowledged the write, so an acknowledged email is never lost.
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { BusUnavailableError as GatewayBusUnavailable } from './errors.ts';
+import { SinkUnavailableError } from './errors.ts';
 import { buildGatewayApp, DEFAULT_PUBLISH_TIMEOUT_MS, type Readiness, type WebhookSink } from './app.ts';
 import type { VerifiedWebhook } from './webhook.ts';
 import { loadOrCreateWebhookSecret } from './webhook-secret.ts';
@@ -51,7 +51,7 @@ export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
           );
         }
       } catch (e) {
-        throw new GatewayBusUnavailable((e as Error).message, { cause: e });
+        throw new SinkUnavailableError((e as Error).message, { cause: e });
       }
     },
   };

@@ -7,7 +7,7 @@
 import { AgentMailClient, AgentMailError, AgentMailTimeoutError } from 'agentmail';
 import { NetworkError, SendAbortedError, SendError, SendTimeoutError, errorForStatus } from './errors.ts';
 import { assertIdempotencyKey } from './idempotency-key.ts';
-import type { LabelRequest, LabelResult, ReplyRequest, ReplySender, SendResult } from './reply-sender.ts';
+import type { LabelRequest, LabelResult, OutboundReply, ReplySender, SendResult } from './reply-sender.ts';
 import { defaultRetryPolicy, parseRetryAfter, realRetryEnv, withRetries } from './retry.ts';
 import type { RetryEnv, RetryPolicy } from './retry.ts';
 
@@ -52,7 +52,7 @@ export class AgentMailSender implements ReplySender {
     });
   }
 
-  async sendReply(req: ReplyRequest, signal?: AbortSignal): Promise<SendResult> {
+  async sendReply(req: OutboundReply, signal?: AbortSignal): Promise<SendResult> {
     assertIdempotencyKey(req.idempotencyKey);
     const body = {
       text: req.text,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { IdempotencyConflictError, SendAbortedError } from './errors.ts';
 import { assertIdempotencyKey } from './idempotency-key.ts';
 import { syncDirectory } from '../../storage/append-log.ts';
-import type { LabelRequest, LabelResult, ReplyRequest, ReplySender, SendResult } from './reply-sender.ts';
+import type { LabelRequest, LabelResult, OutboundReply, ReplySender, SendResult } from './reply-sender.ts';
 
 /** What one outbox file holds. */
 export interface OutboxRecord {
@@ -19,7 +19,7 @@ export interface OutboxRecord {
   /** sha256 of the request (inbox, message, content), to detect a key reused for something else. */
   fingerprint: string;
   recordedAt: string;
-  request: Omit<ReplyRequest, 'idempotencyKey'>;
+  request: Omit<OutboundReply, 'idempotencyKey'>;
   result: { messageId: string; threadId: string };
 }
 
@@ -42,7 +42,7 @@ export class DryRunOutbox implements ReplySender {
     return join(this.dir, `reply.${name}.json`);
   }
 
-  async sendReply(req: ReplyRequest, signal?: AbortSignal): Promise<SendResult> {
+  async sendReply(req: OutboundReply, signal?: AbortSignal): Promise<SendResult> {
     assertIdempotencyKey(req.idempotencyKey);
     if (signal?.aborted) throw new SendAbortedError('aborted before recording', { cause: signal.reason });
     // Concurrent sends with one key need no lock: the exclusive link below lets exactly one win.
@@ -57,7 +57,7 @@ export class DryRunOutbox implements ReplySender {
     return { attempts: 1, dryRun: true };
   }
 
-  async #record(req: ReplyRequest): Promise<SendResult> {
+  async #record(req: OutboundReply): Promise<SendResult> {
     const { idempotencyKey, ...request } = req;
     const fingerprint = fingerprintOf(req);
     const record: OutboxRecord = {
@@ -94,7 +94,7 @@ export class DryRunOutbox implements ReplySender {
     return JSON.parse(await readFile(this.fileFor(idempotencyKey), 'utf8')) as OutboxRecord;
   }
 
-  #replay(req: ReplyRequest, prior: OutboxRecord): SendResult {
+  #replay(req: OutboundReply, prior: OutboxRecord): SendResult {
     if (prior.fingerprint !== fingerprintOf(req)) {
       throw new IdempotencyConflictError('idempotency key already recorded for a different reply', {
         status: 409,
@@ -104,7 +104,7 @@ export class DryRunOutbox implements ReplySender {
   }
 }
 
-function fingerprintOf(req: ReplyRequest): string {
+function fingerprintOf(req: OutboundReply): string {
   const { inboxId, messageId, text, html, labels, to } = req;
   return createHash('sha256')
     .update(JSON.stringify([inboxId, messageId, text, html ?? null, labels ?? null, to ?? null]))

@@ -1,6 +1,6 @@
 // The outbound contract every sender implements (AgentMail API or dry-run outbox); types only, no behaviour.
 
-export interface ReplyRequest {
+export interface OutboundReply {
   /** The inbox's email address (AgentMail's inbox_id). */
   inboxId: string;
   /** RFC 5322 Message-ID of the received message, with angle brackets, e.g. `<abc@mail.example.com>`. */
@@ -52,7 +52,7 @@ export interface LabelResult {
 
 export interface ReplySender {
   /** Sends one reply threaded to `req.messageId`. Throws a `SendError` (see errors.ts) on failure. */
-  sendReply(req: ReplyRequest, signal?: AbortSignal): Promise<SendResult>;
+  sendReply(req: OutboundReply, signal?: AbortSignal): Promise<SendResult>;
   /** Adds/removes labels. Label updates are set operations, so retrying them is harmless. */
   label(req: LabelRequest, signal?: AbortSignal): Promise<LabelResult>;
 }

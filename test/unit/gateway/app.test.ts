@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildGatewayApp, WEBHOOK_PATH, type GatewayDeps, type WebhookSink } from '../../../gateway/app.ts';
 import {
-  BusUnavailableError,
+  SinkUnavailableError,
   GatewayErrorCode,
   gatewayErrorStatus,
   WebhookSecretError,
@@ -273,7 +273,7 @@ describe('app', () => {
 
     it('answers 503 with Retry-After when the sink says the bus is unavailable', async () => {
       const { app, secret, sink } = track(harness({ retryAfterSeconds: 7 }));
-      sink.failWith = new BusUnavailableError('no JetStream ack');
+      sink.failWith = new SinkUnavailableError('no JetStream ack');
       const res = await post(app, signWebhook(secret, fixture('message-received')));
       expect(res.statusCode).to.equal(503);
       expect(res.headers['retry-after']).to.equal('7');
@@ -305,7 +305,7 @@ describe('app', () => {
     it('accepts the same delivery again on a retry after a 503', async () => {
       const { app, secret, sink } = track(harness());
       const signed = signWebhook(secret, fixture('message-received'), { msgId: 'msg_retry' });
-      sink.failWith = new BusUnavailableError();
+      sink.failWith = new SinkUnavailableError();
       expect((await post(app, signed)).statusCode).to.equal(503);
       sink.failWith = undefined;
       expect((await post(app, signed)).statusCode).to.equal(200);
@@ -324,7 +324,7 @@ describe('app', () => {
       delete broken['thread'];
       await post(app, signWebhook(secret, broken));
       await app.inject({ method: 'GET', url: WEBHOOK_PATH });
-      sink.failWith = new BusUnavailableError();
+      sink.failWith = new SinkUnavailableError();
       await post(app, signWebhook(secret, fixture('message-received')));
 
       expect(await counterValue(registry, { event_type: 'message.received', status: '200' })).to.equal(2);
@@ -361,7 +361,7 @@ describe('app', () => {
       (broken['message'] as Record<string, unknown>)['labels'] = 'Jane Doe <jane@example.com>';
       await post(app, signWebhook(secret, broken));
       await post(app, signWebhook(randomWebhookSecret(), fixture('message-received')));
-      sink.failWith = new BusUnavailableError('publish to cs.mail.received.support@agentmail.to failed');
+      sink.failWith = new SinkUnavailableError('publish to cs.mail.received.support@agentmail.to failed');
       await post(app, signWebhook(secret, fixture('message-received')));
 
       expect(logs).to.have.length(4);
@@ -567,7 +567,7 @@ describe('app', () => {
           method,
           sinkFails,
           async (payload, type, sign, id, ts, sig, verb, fails) => {
-            sink.failWith = fails ? new BusUnavailableError() : undefined;
+            sink.failWith = fails ? new SinkUnavailableError() : undefined;
             let headers: Record<string, string> = {};
             if (sign === 'good') headers = signWebhook(secret, payload).headers;
             if (sign === 'wrong-secret') headers = signWebhook(randomWebhookSecret(), payload).headers;

@@ -15,7 +15,7 @@ import {
   UnauthorizedError,
 } from '../../../../actors/answering/outbound/errors.ts';
 import { deriveIdempotencyKey } from '../../../../actors/answering/outbound/idempotency-key.ts';
-import type { ReplyRequest } from '../../../../actors/answering/outbound/reply-sender.ts';
+import type { OutboundReply } from '../../../../actors/answering/outbound/reply-sender.ts';
 import { startFakeAgentMail } from '../../../support/fake-agentmail.ts';
 import type { FakeAgentMail } from '../../../support/fake-agentmail.ts';
 import { rejection } from '../../../support/rejection.ts';
@@ -48,7 +48,7 @@ describe('agentmail-sender', function () {
     });
   }
 
-  function request(over: Partial<ReplyRequest> = {}): ReplyRequest {
+  function request(over: Partial<OutboundReply> = {}): OutboundReply {
     return {
       inboxId: INBOX,
       messageId: RECEIVED,

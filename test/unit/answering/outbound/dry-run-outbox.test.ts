@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DryRunOutbox } from '../../../../actors/answering/outbound/dry-run-outbox.ts';
 import type { OutboxRecord } from '../../../../actors/answering/outbound/dry-run-outbox.ts';
 import { IdempotencyConflictError } from '../../../../actors/answering/outbound/errors.ts';
-import type { ReplyRequest } from '../../../../actors/answering/outbound/reply-sender.ts';
+import type { OutboundReply } from '../../../../actors/answering/outbound/reply-sender.ts';
 
 describe('dry-run-outbox', () => {
   let dir: string;
@@ -17,7 +17,7 @@ describe('dry-run-outbox', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const req = (over: Partial<ReplyRequest> = {}): ReplyRequest => ({
+  const req = (over: Partial<OutboundReply> = {}): OutboundReply => ({
     inboxId: 'support@agentmail.to',
     messageId: '<m1@mail.example.com>',
     threadId: 'thd_1',
