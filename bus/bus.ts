@@ -1,5 +1,6 @@
 // The NATS layer every actor uses: typed, validated publish/request/handle over contracts, and retried JetStream writes.
 // It must not know any actor's logic; a message that fails its schema is reported, never thrown at the caller's handler.
+import { createError } from '../schemas/errors.ts';
 import {
   connect,
   headers as natsHeaders,
@@ -23,20 +24,14 @@ import { busMessagesTotal, handlerSeconds, natsConnected } from '../telemetry/me
 import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
 
 /** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */
-export class BusUnavailableError extends Error {
-  override readonly name = 'BusUnavailableError';
-  readonly code = 'BUS_UNAVAILABLE';
-  readonly retryable = true;
+export class BusUnavailableError extends createError('BUS_UNAVAILABLE', 'BusUnavailableError', {
+  retryable: true,
+}) {
   readonly definite = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A reply that failed its schema, or an error answer from the other side. */
-export class BadReplyError extends Error {
-  override readonly name = 'BadReplyError';
-  readonly code = 'BAD_REPLY';
+export class BadReplyError extends createError('BAD_REPLY', 'BadReplyError', { retryable: false }) {
   constructor(
     readonly contract: string,
     readonly failure: SchemaFailure,
@@ -46,9 +41,9 @@ export class BadReplyError extends Error {
 }
 
 /** An encoded message is bigger than the server's max_payload: nothing was sent. */
-export class PayloadTooLargeError extends Error {
-  override readonly name = 'PayloadTooLargeError';
-  readonly code = 'PAYLOAD_TOO_LARGE';
+export class PayloadTooLargeError extends createError('PAYLOAD_TOO_LARGE', 'PayloadTooLargeError', {
+  retryable: false,
+}) {
   constructor(
     readonly contract: string,
     readonly bytes: number,

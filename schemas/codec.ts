@@ -1,4 +1,5 @@
 // The one ajv instance and the JSON codec: every bus message is validated on publish and on receive; it never coerces or strips.
+import { createError } from './errors.ts';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
@@ -64,9 +65,9 @@ export function describeErrors(validate: ValidateFunction): string {
 }
 
 /** A message that fails its schema. On publish it is a bug in the sender; on receive it is bad input. */
-export class InvalidMessageError extends Error {
-  override readonly name = 'InvalidMessageError';
-  readonly code = 'INVALID_MESSAGE';
+export class InvalidMessageError extends createError('INVALID_MESSAGE', 'InvalidMessageError', {
+  retryable: false,
+}) {
   constructor(
     readonly contract: string,
     readonly failure: SchemaFailure,

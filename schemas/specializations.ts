@@ -1,4 +1,5 @@
 // The AGENT_SPECIALIZATIONS map (specialization -> topics): default, and a strict parser; reads no environment itself.
+import { createError } from './errors.ts';
 
 export type SpecializationMap = Readonly<Record<string, readonly string[]>>;
 
@@ -10,13 +11,11 @@ export const DEFAULT_SPECIALIZATIONS: SpecializationMap = Object.freeze({
 });
 
 /** Thrown when AGENT_SPECIALIZATIONS is not a valid map; `message` is one line naming what is wrong. */
-export class SpecializationsConfigError extends Error {
-  override readonly name = 'SpecializationsConfigError';
-  readonly code = 'EMAIL_BAD_SPECIALIZATIONS';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class SpecializationsConfigError extends createError(
+  'EMAIL_BAD_SPECIALIZATIONS',
+  'SpecializationsConfigError',
+  { retryable: false },
+) {}
 
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 

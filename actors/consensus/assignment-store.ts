@@ -1,5 +1,6 @@
 // The durable record of Paxos decisions in the `assignments` KV bucket: per instance, and the current owner per thread.
 // It records what Paxos decided; it never decides. A second, different value for one instance is a safety alarm.
+import { createError } from '../../schemas/errors.ts';
 import type { KV } from '@nats-io/kv';
 import type { Bus } from '../../bus/bus.ts';
 import { compareAndSet } from '../../bus/kv-record.ts';
@@ -23,9 +24,9 @@ export interface CurrentOwner {
   instance: string;
 }
 
-export class ConflictingDecisionError extends Error {
-  override readonly name = 'ConflictingDecisionError';
-  readonly code = 'PAXOS_SAFETY';
+export class ConflictingDecisionError extends createError('PAXOS_SAFETY', 'ConflictingDecisionError', {
+  retryable: false,
+}) {
   constructor(
     readonly instance: string,
     readonly recorded: OwnerValue,

@@ -1,15 +1,13 @@
 // Starts local nats-server processes (one, or a 3-server JetStream cluster) on loopback; used by `npm start` and tests.
 // It never binds anything but 127.0.0.1 and it stops every process it started, by pid.
+import { createError } from '../../schemas/errors.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export class NatsServerError extends Error {
-  override readonly name = 'NatsServerError';
-  readonly code = 'NATS_SERVER';
-}
+export class NatsServerError extends createError('NATS_SERVER', 'NatsServerError', { retryable: false }) {}
 
 /** The nats-server binary on PATH (or /usr/sbin, where Debian puts it), if any. */
 export function findNatsServer(): string | undefined {

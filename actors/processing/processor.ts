@@ -1,5 +1,6 @@
 // The email-processor actor: received mail in (shared durable on MAIL), understood, given a Paxos-agreed owner, handed on as durable work.
 // It never writes or sends a reply, and it acks a mail only after the work is durably handed on (WORK stream) or its refusal recorded.
+import { createError } from '../../schemas/errors.ts';
 import type { JsMsg } from '@nats-io/jetstream';
 import OpenAI from 'openai';
 import { BusUnavailableError } from '../../bus/bus.ts';
@@ -34,10 +35,9 @@ import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
-export class OwnerUnavailableError extends Error {
-  override readonly name = 'OwnerUnavailableError';
-  readonly code = 'OWNER_UNAVAILABLE';
-  readonly retryable = true;
+export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'OwnerUnavailableError', {
+  retryable: true,
+}) {
   constructor(
     message: string,
     readonly retryInMs: number,

@@ -1,4 +1,5 @@
 // Configuration from environment variables, validated once at start; it must not read anything but `env`.
+import { createError } from '../../schemas/errors.ts';
 import { LogLevel } from '../../telemetry/logger.ts';
 import { deriveTimeouts, type Timeouts } from './timeouts.ts';
 import { hostname } from 'node:os';
@@ -10,9 +11,7 @@ import {
 } from '../../schemas/specializations.ts';
 
 /** A bad environment variable: the process prints `message` as one line and exits with code 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends createError('CONFIG_INVALID', 'ConfigError', { retryable: false }) {
   constructor(
     readonly variable: string,
     readonly expected: string,

@@ -1,5 +1,6 @@
 // Every deadline that must fit inside another, derived together from the configuration, with the nesting asserted here.
 // Adapters read their timeouts from this one place; no actor spells a timeout literal that another one depends on.
+import { createError } from '../../schemas/errors.ts';
 
 /** Owner proposals a processor makes for one mail before it waits and retries (a decided owner may already be dead). */
 export const maxProposals = 4;
@@ -22,9 +23,10 @@ export interface Timeouts {
 /** Room for the KV and JetStream writes around the slow calls (each is milliseconds; retried ones a few seconds). */
 const recordingMarginMs = 10_000;
 
-export class TimeoutInvariantError extends Error {
-  override readonly name = 'TimeoutInvariantError';
-}
+/** Two derived deadlines do not nest: a programming error in this file, never the operator's. */
+export class TimeoutInvariantError extends createError('TIMEOUT_INVARIANT', 'TimeoutInvariantError', {
+  retryable: false,
+}) {}
 
 /** Derives the nested deadlines and checks that each one fits inside the one that must outlast it. */
 export function deriveTimeouts(c: { openaiTimeoutMs: number; paxosTimeoutMs: number }): Timeouts {

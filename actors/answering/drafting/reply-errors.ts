@@ -1,4 +1,5 @@
 // The error catalogue for writing replies: small Error subclasses with a stable code; no logic.
+import { createError } from '../../../schemas/errors.ts';
 
 export const ReplyErrorCode = {
   kbEmpty: 'KB_EMPTY',
@@ -22,28 +23,21 @@ export class KnowledgeBaseError extends Error {
 }
 
 /** The request does not match cs.reply.request; not retryable, the same request fails the same way. */
-export class ReplyRequestError extends Error {
-  override readonly name = 'ReplyRequestError';
-  readonly code = ReplyErrorCode.requestInvalid;
-  readonly retryable = false;
-}
+export class ReplyRequestError extends createError(ReplyErrorCode.requestInvalid, 'ReplyRequestError', {
+  retryable: false,
+}) {}
 
 /** The caller's AbortSignal fired: no draft was produced, the caller may retry later. */
-export class ReplyAbortedError extends Error {
-  override readonly name = 'ReplyAbortedError';
-  readonly code = ReplyErrorCode.aborted;
-  readonly retryable = true;
-}
+export class ReplyAbortedError extends createError(ReplyErrorCode.aborted, 'ReplyAbortedError', {
+  retryable: true,
+}) {}
 
 /** The model answered, but not with the JSON object the prompt asks for; the responder falls back to builtin. */
-export class ModelOutputError extends Error {
-  override readonly name = 'ModelOutputError';
-  readonly code = ReplyErrorCode.modelOutputMalformed;
-}
+export class ModelOutputError extends createError(ReplyErrorCode.modelOutputMalformed, 'ModelOutputError', {
+  retryable: false,
+}) {}
 
 /** A draft failed its own schema: a broken invariant in this module, never the customer's fault. */
-export class ReplyDraftError extends Error {
-  override readonly name = 'ReplyDraftError';
-  readonly code = ReplyErrorCode.draftInvalid;
-  readonly retryable = false;
-}
+export class ReplyDraftError extends createError(ReplyErrorCode.draftInvalid, 'ReplyDraftError', {
+  retryable: false,
+}) {}

@@ -1,4 +1,5 @@
 // Pure per-sender sliding-window rate limiter: state in, state out; the adapter holds the state and supplies the time.
+import { createError } from '../../../schemas/errors.ts';
 
 /** Timestamps (ms) of recently allowed mails, per lower-cased sender. Treat as immutable. */
 export type RateLimitState = Readonly<Record<string, readonly number[]>>;
@@ -9,10 +10,9 @@ export interface RateLimitOptions {
   windowMs: number;
 }
 
-export class RateLimitOptionsError extends Error {
-  override readonly name = 'RateLimitOptionsError';
-  readonly code = 'EMAIL_BAD_RATE_LIMIT';
-}
+export class RateLimitOptionsError extends createError('EMAIL_BAD_RATE_LIMIT', 'RateLimitOptionsError', {
+  retryable: false,
+}) {}
 
 export const EMPTY_RATE_LIMIT_STATE: RateLimitState = Object.freeze({});
 

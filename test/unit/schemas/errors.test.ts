@@ -1,0 +1,39 @@
+// The one error convention: createError's classes carry name, code, retryable and cause; a code is declared once.
+import { expect } from 'chai';
+import { createError, errorCatalogue, isCodedError } from '../../../schemas/errors.ts';
+// Loading these registers their codes in the catalogue.
+import { BusUnavailableError } from '../../../bus/bus.ts';
+import { ConfigError } from '../../../actors/runtime/config.ts';
+import '../../../actors/node/registry.ts';
+
+describe('errors', function () {
+  it('makes Error classes with a stable code, a retryable flag, a name and a chained cause', function () {
+    const cause = new Error('socket closed');
+    const e = new BusUnavailableError('no JetStream ack', { cause });
+    expect(e).to.be.instanceOf(Error).and.instanceOf(BusUnavailableError);
+    expect(e).to.include({ name: 'BusUnavailableError', code: 'BUS_UNAVAILABLE', retryable: true });
+    expect(e.cause).to.equal(cause);
+    expect(isCodedError(e)).to.equal(true);
+    expect(isCodedError(new Error('plain'))).to.equal(false);
+    const c = new ConfigError('LOG_LEVEL', 'one of error, warn', 'loud');
+    expect(c).to.include({ code: 'CONFIG_INVALID', retryable: false, variable: 'LOG_LEVEL' });
+    expect(c.message).to.equal('LOG_LEVEL must be one of error, warn (got "loud")');
+  });
+
+  it('refuses a code declared twice by different classes, so two modules cannot share one', function () {
+    expect(() => createError('BUS_UNAVAILABLE', 'SomeOtherError', { retryable: false })).to.throw(
+      /BUS_UNAVAILABLE is declared by BusUnavailableError and SomeOtherError/,
+    );
+  });
+
+  it('holds every code the running system declares, once each', function () {
+    const codes = [...errorCatalogue().keys()];
+    expect(codes).to.include.members([
+      'BUS_UNAVAILABLE',
+      'CONFIG_INVALID',
+      'OWNER_UNAVAILABLE',
+      'KV_CONTENTION',
+    ]);
+    expect(new Set(codes).size).to.equal(codes.length);
+  });
+});
