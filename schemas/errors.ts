@@ -34,12 +34,3 @@ export function createError<const C extends string>(code: C, name: string, opts:
     }
   };
 }
-
-/** Whether `e` is one of ours (has a code and a retryable flag). */
-export function isCodedError(e: unknown): e is CodedError {
-  return (
-    e instanceof Error &&
-    typeof (e as Partial<CodedError>).code === 'string' &&
-    typeof (e as Partial<CodedError>).retryable === 'boolean'
-  );
-}

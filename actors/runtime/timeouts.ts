@@ -56,5 +56,4 @@ export function assertNested(t: Timeouts): void {
     t.classifyMs + t.proposeRequestMs * maxProposals,
     t.processorAckWaitMs,
   );
-  inside('a proposal within the processor ack wait', t.proposeRequestMs, t.processorAckWaitMs);
 }

@@ -6,7 +6,8 @@ import { signWebhook } from '../sign-webhook.ts';
 import type { FakeAgentMail } from '../fake-agentmail.ts';
 import type { DeliveryAttempt } from './core/history.ts';
 
-const questions = [
+/** Questions the shipped knowledge base answers, one per email in turn (the chaos tests use them too). */
+export const loadQuestions = [
   ['Password reset', 'I forgot my password and cannot log in. How do I reset it?'],
   ['Invoice copy', 'Where can I download the invoice for last month? Our accountant needs it.'],
   ['API errors', 'Our integration gets 429 errors from your API since this morning. What are the limits?'],
@@ -25,7 +26,7 @@ export interface LoadMail {
 
 /** Email `i` of run `tag`: its own thread and sender (one sender past SENDER_RATE_LIMIT would rightly be skipped). */
 export function loadMail(tag: string, i: number): LoadMail {
-  const [subject, text] = questions[i % questions.length]!;
+  const [subject, text] = loadQuestions[i % loadQuestions.length]!;
   return {
     inboxId: 'support@acme.agentmail.to',
     threadId: `thd_${tag}_${i}`,

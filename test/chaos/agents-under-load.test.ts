@@ -12,6 +12,7 @@ import {
   type TestNode,
 } from '../support/node-harness.ts';
 import { deliverMail, newMail, type Mail } from '../support/received-mail.ts';
+import { loadQuestions } from '../../scripts/chaos/load.ts';
 import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 
 const emails = Number(process.env['CHAOS_EMAILS'] ?? 40);
@@ -19,14 +20,6 @@ const kills = Number(process.env['CHAOS_KILLS'] ?? 3);
 /** The fake holds every send this long, so a victim killed mid-stream dies with sends it has not finished. */
 const replyDelayMs = Number(process.env['CHAOS_REPLY_DELAY_MS'] ?? 400);
 const agentsPerVictim = 2;
-
-const questions = [
-  ['Password reset', 'I forgot my password and cannot log in. How do I reset it?'],
-  ['Invoice copy', 'Where can I download the invoice for last month? Our accountant needs it.'],
-  ['API errors', 'Our integration gets 429 errors from your API since this morning. What are the limits?'],
-  ['Data export', 'How can I export all of our data before we migrate to a new workspace?'],
-  ['Pricing', 'What does the Pro plan cost per month for a team of 12 people?'],
-] as const;
 
 describe('chaos: agents killed under load', function () {
   this.timeout(240_000);
@@ -84,7 +77,7 @@ describe('chaos: agents killed under load', function () {
     const sent: Mail[] = [];
     const deliver = async (): Promise<void> => {
       const i = sent.length;
-      const [subject, text] = questions[i % questions.length]!;
+      const [subject, text] = loadQuestions[i % loadQuestions.length]!;
       // Distinct senders: one sender past SENDER_RATE_LIMIT would (rightly) go unanswered.
       const mail = {
         ...newMail(`chaos-${i}`, subject, text),

@@ -5,7 +5,7 @@ import { Bus } from '../../../bus/bus.ts';
 import type { SchemaFailure } from '../../../schemas/codec.ts';
 import { loadConfig } from '../../../actors/runtime/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
-import { ack, consumeDurable, nak } from '../../../bus/consume.ts';
+import { ack, consumeDurable, nak, type Outcome } from '../../../bus/consume.ts';
 import { createLogger } from '../../../telemetry/logger.ts';
 import { registry } from '../../../telemetry/metrics.ts';
 import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
@@ -41,6 +41,18 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000)
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A valid event to put on a test durable (the DEADLETTER stream's probe subjects take any message). */
+function probeEvent(): ActorEvent {
+  return {
+    type: 'event',
+    event: 'probe',
+    kind: 'learner',
+    actorId: 'a',
+    nodeId: 'n',
+    at: new Date().toISOString(),
+  };
 }
 
 describe('bus', function () {
@@ -126,14 +138,7 @@ describe('bus', function () {
       { concurrency: 4 },
     );
     await bus.jsPublishRaw('cs.dlq.probe', '{"type":"event"}', { msgID: 'bad-1' });
-    const good: ActorEvent = {
-      type: 'event',
-      event: 'probe',
-      kind: 'learner',
-      actorId: 'a',
-      nodeId: 'n',
-      at: new Date().toISOString(),
-    };
+    const good = probeEvent();
     await bus.jsPublishRaw('cs.dlq.probe', JSON.stringify(good), { msgID: 'good-1' });
     await until(() => handled.length === 1 && invalid.length === 1);
     expect(invalid[0]!.reason).to.match(/required property/);
@@ -154,32 +159,33 @@ describe('bus', function () {
     expect(info.num_redelivered, 'the invalid message was not redelivered').to.equal(0);
   });
 
-  it("dead-letters a message still nak'ed at its last delivery instead of letting JetStream drop it", async () => {
-    const seen: number[] = [];
-    const consumer = await consumeDurable(
+  /** A durable `bus-test-<name>` on `cs.dlq.<name>`, one message at a time. */
+  const probeDurable = (
+    name: string,
+    limits: { maxDeliver: number; failuresBeforeDeadLetter?: number },
+    handler: (m: JsMsg) => Promise<Outcome>,
+  ) =>
+    consumeDurable(
       { bus, actorId: 'bus-test-consumer', logger, reportInvalid: () => undefined },
       {
         stream: Streams.deadLetter,
-        durable: 'bus-test-capped',
-        filterSubject: 'cs.dlq.capped',
+        durable: `bus-test-${name}`,
+        filterSubject: `cs.dlq.${name}`,
         ackWaitMs: 5_000,
-        maxDeliver: 3,
+        ...limits,
       },
       contracts.events,
-      async (_body: ActorEvent, m: JsMsg) => {
-        seen.push(m.info.deliveryCount);
-        return nak(10);
-      },
+      (_body: ActorEvent, m: JsMsg) => handler(m),
       { concurrency: 1 },
     );
-    const event: ActorEvent = {
-      type: 'event',
-      event: 'probe',
-      kind: 'learner',
-      actorId: 'a',
-      nodeId: 'n',
-      at: new Date().toISOString(),
-    };
+
+  it("dead-letters a message still nak'ed at its last delivery instead of letting JetStream drop it", async () => {
+    const seen: number[] = [];
+    const consumer = await probeDurable('capped', { maxDeliver: 3 }, async (m) => {
+      seen.push(m.info.deliveryCount);
+      return nak(10);
+    });
+    const event = probeEvent();
     await bus.jsPublishRaw('cs.dlq.capped', JSON.stringify(event), { msgID: 'capped-1' });
     const jsm = await bus.jsm();
     const lastDead = async () =>
@@ -197,31 +203,15 @@ describe('bus', function () {
 
   it('keeps redelivering a waiting message without a cap when maxDeliver is -1', async () => {
     let deliveries = 0;
-    const consumer = await consumeDurable(
-      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: () => undefined },
-      {
-        stream: Streams.deadLetter,
-        durable: 'bus-test-waiting',
-        filterSubject: 'cs.dlq.waiting',
-        ackWaitMs: 5_000,
-        maxDeliver: -1,
-        failuresBeforeDeadLetter: 2,
-      },
-      contracts.events,
-      async (_body: ActorEvent, m: JsMsg) => {
+    const consumer = await probeDurable(
+      'waiting',
+      { maxDeliver: -1, failuresBeforeDeadLetter: 2 },
+      async (m) => {
         deliveries = m.info.deliveryCount;
         return deliveries < 40 ? nak(1) : ack;
       },
-      { concurrency: 1 },
     );
-    const event: ActorEvent = {
-      type: 'event',
-      event: 'probe',
-      kind: 'learner',
-      actorId: 'a',
-      nodeId: 'n',
-      at: new Date().toISOString(),
-    };
+    const event = probeEvent();
     await bus.jsPublishRaw('cs.dlq.waiting', JSON.stringify(event), { msgID: 'waiting-1' });
     await until(() => deliveries === 40, 15_000);
     await consumer.stop(1_000);

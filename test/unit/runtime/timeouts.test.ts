@@ -27,7 +27,7 @@ describe('timeouts', function () {
       TimeoutInvariantError,
       /draft \+ send within the agent ack wait/,
     );
-    expect(() => assertNested({ ...t, processorAckWaitMs: t.proposeRequestMs })).to.throw(
+    expect(() => assertNested({ ...t, processorAckWaitMs: t.proposeRequestMs * maxProposals })).to.throw(
       TimeoutInvariantError,
       /processor ack wait/,
     );

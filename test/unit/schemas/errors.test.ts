@@ -1,6 +1,6 @@
 // The one error convention: createError's classes carry name, code, retryable and cause; a code is declared once.
 import { expect } from 'chai';
-import { createError, errorCatalogue, isCodedError } from '../../../schemas/errors.ts';
+import { createError, errorCatalogue } from '../../../schemas/errors.ts';
 // Loading these registers their codes in the catalogue.
 import { BusUnavailableError } from '../../../bus/bus.ts';
 import { ConfigError } from '../../../actors/runtime/config.ts';
@@ -13,8 +13,6 @@ describe('errors', function () {
     expect(e).to.be.instanceOf(Error).and.instanceOf(BusUnavailableError);
     expect(e).to.include({ name: 'BusUnavailableError', code: 'BUS_UNAVAILABLE', retryable: true });
     expect(e.cause).to.equal(cause);
-    expect(isCodedError(e)).to.equal(true);
-    expect(isCodedError(new Error('plain'))).to.equal(false);
     const c = new ConfigError('LOG_LEVEL', 'one of error, warn', 'loud');
     expect(c).to.include({ code: 'CONFIG_INVALID', retryable: false, variable: 'LOG_LEVEL' });
     expect(c.message).to.equal('LOG_LEVEL must be one of error, warn (got "loud")');
