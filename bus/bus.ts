@@ -4,6 +4,7 @@ import { createError } from '../schemas/errors.ts';
 import {
   connect,
   headers as natsHeaders,
+  PermissionViolationError,
   type Msg,
   type NatsConnection,
   type Subscription,
@@ -20,7 +21,13 @@ import { decode, encode, type SchemaFailure } from '../schemas/codec.ts';
 import { JsApiError, JsErrCode, JsPublisher } from './js-publisher.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { busMessagesTotal, handlerSeconds, natsConnected } from '../telemetry/metrics.ts';
+import {
+  busMessagesTotal,
+  handlerSeconds,
+  natsConnected,
+  natsPermissionDeniedTotal,
+} from '../telemetry/metrics.ts';
+import { natsSecurityOptions, noNatsSecurity, type NatsSecurity } from './nats-auth.ts';
 import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
 
 /** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */
@@ -28,6 +35,25 @@ export class BusUnavailableError extends createError('BUS_UNAVAILABLE', 'BusUnav
   retryable: true,
 }) {
   readonly definite = false;
+}
+
+/**
+ * The server refused this connection's publish (its user may not publish to the subject): nothing was delivered,
+ * and a retry is refused again until the server's permissions change.
+ */
+export class PermissionDeniedError extends createError('NATS_PERMISSION_DENIED', 'PermissionDeniedError', {
+  retryable: false,
+}) {
+  readonly definite = true;
+  constructor(readonly subject: string) {
+    super(`NATS refused to let this connection publish to ${subject} (permissions)`);
+  }
+}
+
+/** A refusal the server sent (nats.js reports it on the status iterator, not on the publish that caused it). */
+export interface PermissionDenial {
+  operation: 'publish' | 'subscription';
+  subject: string;
 }
 
 /** A reply that failed its schema, or an error answer from the other side. */
@@ -78,6 +104,8 @@ export interface BusOptions {
   logger: Logger;
   /** Called for every inbound message that fails its schema (the runtime publishes cs.events.invalid). */
   onInvalid?: InvalidHandler;
+  /** NATS credentials and TLS (config NATS_*); none by default. */
+  security?: NatsSecurity;
 }
 
 /** nats-server's default max_payload, for the moment before the server's INFO says otherwise. */
@@ -92,6 +120,10 @@ export class Bus {
   readonly jsPublisher: JsPublisher;
   private jsmPromise: Promise<JetStreamManager> | undefined;
   onInvalid: InvalidHandler;
+  /** Called for every refusal the server reports (the node host turns it into an ops event); logged and counted here. */
+  onPermissionDenied: (denial: PermissionDenial) => void = () => undefined;
+  /** When the server last refused a publish to each subject, so a request or JetStream write to it fails at once. */
+  private readonly deniedAt = new Map<string, number>();
   private up = true;
   private turnWaiters: (() => void)[] = [];
 
@@ -109,6 +141,7 @@ export class Bus {
   /** Connects to every server given, reconnecting forever: an actor never gives up on NATS. */
   static async connect(opts: BusOptions): Promise<Bus> {
     const nc = await connect({
+      ...natsSecurityOptions(opts.security ?? noNatsSecurity),
       servers: opts.servers,
       name: opts.name,
       maxReconnectAttempts: -1,
@@ -142,12 +175,34 @@ export class Bus {
           this.logger.info('NATS reconnected', { server: s.server });
           break;
         case 'error':
-          this.logger.warn('NATS error', { error: String(s.error) });
+          if (s.error instanceof PermissionViolationError) this.denied(s.error);
+          else this.logger.warn('NATS error', { error: String(s.error) });
           break;
         default:
           break;
       }
     }
+  }
+
+  /** A publish or subscription the server refused: never silent (one error line, a metric, the host's event). */
+  private denied(e: PermissionViolationError): void {
+    const operation = e.operation === 'publish' ? 'publish' : 'subscription';
+    if (operation === 'publish') {
+      this.deniedAt.set(e.subject, Date.now());
+      // Bounded: a misconfigured process refused on many subjects keeps only the recent ones.
+      if (this.deniedAt.size > 1_000) this.deniedAt.delete(this.deniedAt.keys().next().value!);
+    }
+    natsPermissionDeniedTotal.inc({ operation });
+    this.logger.error(`NATS refused ${operation} to ${e.subject}: this user has no permission for it`, {
+      operation,
+      subject: e.subject,
+    });
+    this.onPermissionDenied({ operation, subject: e.subject });
+  }
+
+  /** True when the server refused a publish to `subject` at or after `since` (ms). */
+  private deniedSince(subject: string, since: number): boolean {
+    return (this.deniedAt.get(subject) ?? -1) >= since;
   }
 
   get connected(): boolean {
@@ -179,10 +234,13 @@ export class Bus {
     timeoutMs: number,
   ): Promise<ReplyOf<C>> {
     const subject = subjectOf(c.subject, params);
+    const started = Date.now();
     let m: Msg;
     try {
       m = await this.nc.request(subject, encode(c.name, c.schema, body), { timeout: timeoutMs });
     } catch (e) {
+      // nats.js lets a refused request wait out its timeout; the server's refusal (status iterator) says why.
+      if (this.deniedSince(subject, started)) throw new PermissionDeniedError(subject);
       throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, {
         cause: e,
       });
@@ -263,7 +321,8 @@ export class Bus {
   }
 
   async jsPublishRaw(subject: string, data: string | Uint8Array, opts: JsPublishOptions): Promise<PubAck> {
-    const deadline = Date.now() + (opts.retryForMs ?? 10_000);
+    const started = Date.now();
+    const deadline = started + (opts.retryForMs ?? 10_000);
     const h = natsHeaders();
     for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
     let wait = 50;
@@ -276,6 +335,8 @@ export class Bus {
           headers: h,
         });
       } catch (e) {
+        // A refused write is refused again: retrying it would only hide the cause behind a timeout.
+        if (this.deniedSince(subject, started)) throw new PermissionDeniedError(subject);
         if (Date.now() + wait >= deadline || this.nc.isClosed()) {
           throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
             cause: e,

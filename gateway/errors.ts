@@ -64,6 +64,11 @@ export class WebhookSecretError extends createError('invalid_webhook_secret', 'W
   retryable: false,
 }) {}
 
+/** An unreadable or malformed admin token file: the gateway must not start with its admin pages open. */
+export class AdminTokenError extends createError('invalid_admin_token', 'AdminTokenError', {
+  retryable: false,
+}) {}
+
 /** True for any error that says a retry may succeed, whoever defined its class (duck-typed on `retryable`). */
 export function isRetryable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;

@@ -38,3 +38,10 @@ export const handlerSeconds = new Histogram({
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 });
+
+export const natsPermissionDeniedTotal = new Counter({
+  name: 'nats_permission_denied_total',
+  help: 'Publishes and subscriptions the NATS server refused for lack of permission, by operation',
+  labelNames: ['operation'] as const,
+  registers: [registry],
+});

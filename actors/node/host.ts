@@ -127,7 +127,12 @@ export async function runNode(opts: {
   factories: Partial<Record<ActorKind, ActorFactory>>;
 }): Promise<RunningNode> {
   const { config, specs, logger } = opts;
-  const bus = await Bus.connect({ servers: config.natsServers, name: `cs-${config.nodeId}`, logger });
+  const bus = await Bus.connect({
+    servers: config.natsServers,
+    name: `cs-${config.nodeId}`,
+    logger,
+    security: config.natsSecurity,
+  });
   await provision(bus, config.stateReplicationFactor, logger);
   const acceptors = clusterAcceptors(config, specs);
   try {
@@ -162,6 +167,8 @@ export async function runNode(opts: {
     await bus.drain();
     throw e;
   }
+  // The connection is the process's, not one actor's: its first actor reports a refusal on cs.events.<kind>.
+  bus.onPermissionDenied = (denial) => started[0]?.emit('nats.permission-denied', { ...denial });
   logger.info('node started', { nodeId: config.nodeId, actors: actors.map((a) => a.id) });
   return {
     bus,
