@@ -6,6 +6,9 @@ import { provision } from '../../bus/provision.ts';
 import { ActorKind } from '../../schemas/bus.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { contracts } from '../../bus/contracts.ts';
+import { jetstreamCensus } from '../../bus/census.ts';
+import { metricSources } from '../../telemetry/metrics.ts';
+import { serveMetrics } from './metrics-server.ts';
 
 export interface ActorSpec {
   kind: ActorKind;
@@ -116,6 +119,8 @@ export type ActorFactory = (id: string, config: Config, acceptors: string[]) => 
 export interface RunningNode {
   bus: Bus;
   actors: Actor[];
+  /** Where this process serves its metrics (METRICS_PORT), when it could bind it. */
+  metricsUrl: string | undefined;
   /** Drains every actor (finish or hand back in-flight work), then the connection. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -169,11 +174,23 @@ export async function runNode(opts: {
   }
   // The connection is the process's, not one actor's: its first actor reports a refusal on cs.events.<kind>.
   bus.onPermissionDenied = (denial) => started[0]?.emit('nats.permission-denied', { ...denial });
-  logger.info('node started', { nodeId: config.nodeId, actors: actors.map((a) => a.id) });
+  // One registry per process: process-wide values are computed once per scrape, whatever the number of actors.
+  metricSources.health = () => bus.connected && actors.every((a) => a.status === 'running');
+  metricSources.jetstream = () => jetstreamCensus(bus);
+  // The gateway serves the same registry on its own port's /metrics: no second server on that port.
+  const ownPort = !(config.metricsPort === config.gatewayPort && specs.some((s) => s.kind === 'gateway'));
+  const metrics = ownPort ? await serveMetrics(config.metricsPort, config.gatewayHost, logger) : undefined;
+  logger.info('node started', {
+    nodeId: config.nodeId,
+    actors: actors.map((a) => a.id),
+    ...(metrics?.url ? { metrics: metrics.url } : {}),
+  });
   return {
     bus,
     actors,
+    metricsUrl: metrics?.url,
     async stop(graceMs = 10_000) {
+      metrics?.close();
       // Reverse order: the door closes first, so nothing new comes in while the rest drains.
       for (const kind of [...order].reverse()) {
         await Promise.all(actors.filter((a) => a.kind === kind).map((a) => a.stop(graceMs)));

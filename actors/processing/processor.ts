@@ -33,6 +33,7 @@ import { ConversationStore } from '../conversation/conversation-store.ts';
 import { recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
+import { mailSkippedTotal, ownerDecisionsTotal } from '../../telemetry/metrics.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
 export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'OwnerUnavailableError', {
@@ -209,6 +210,7 @@ export class ProcessorActor extends Actor {
 
     const verdict = this.answerability(email, message.message_id);
     if (!verdict.answer) {
+      mailSkippedTotal.inc({ reason: verdict.reason });
       this.emit(
         'mail.not-answered',
         { reason: verdict.reason, detail: verdict.detail, inboxId: message.inbox_id, eventId: body.eventId },
@@ -242,6 +244,7 @@ export class ProcessorActor extends Actor {
         receivedAt: message.timestamp,
       },
       routedAt: new Date().toISOString(),
+      acceptedAt: body.receivedAt,
     };
     m.working();
     // Record first, then hand on: the owner's settle must find the item it settles. A redelivery that raced an
@@ -374,8 +377,10 @@ export class ProcessorActor extends Actor {
           break;
         }
         case 'owned':
+          ownerDecisionsTotal.inc({ outcome: facts.proposals.length === 0 ? 'kept' : 'decided' });
           return step.owner;
         case 'wait':
+          ownerDecisionsTotal.inc({ outcome: 'waiting' });
           throw new OwnerUnavailableError(step.reason, step.retryInMs);
         default: {
           const never: never = step;

@@ -337,7 +337,7 @@ describe('app', () => {
       const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(text).to.include('webhook_requests_total{event_type="message.received",status="200"} 2');
       expect(text).to.match(
-        /webhook_request_duration_seconds_count\{event_type="message.received",status="200"\} 2/,
+        /webhook_processing_duration_seconds_count\{event_type="message.received",status="200"\} 2/,
       );
     });
 
