@@ -13,6 +13,8 @@ import {
   SinkTimeoutError,
   type GatewayErrorBody,
 } from './errors.ts';
+import { requireAdmin } from './admin-auth.ts';
+import { registerStatusPage, type LiveFeed } from './status-page.ts';
 import { classifyEventType, createWebhookVerifier, processWebhook, type VerifiedWebhook } from './webhook.ts';
 
 export const WEBHOOK_PATH = '/webhook/agentmail';
@@ -55,6 +57,10 @@ export interface GatewayDeps {
   bodyLimitBytes?: number;
   readiness(): Promise<Readiness>;
   status(): Promise<object> | object;
+  /** Bearer token for /status, the status page and admin endpoints (the webhook stays Svix-only, /health open). */
+  adminToken: string;
+  /** The status page's feed beyond /status: recent events, conversations per agent. */
+  live?: () => Promise<LiveFeed> | LiveFeed;
   registry: Registry;
   logger: GatewayLogger;
   publishTimeoutMs?: number;
@@ -283,7 +289,19 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     });
   });
 
-  app.get('/status', async (_request, reply) => {
+  const admin = requireAdmin(deps.adminToken, (_request, reply) =>
+    sendError(reply, { error: GatewayErrorCode.Unauthorized }),
+  );
+  registerStatusPage(app, {
+    adminToken: deps.adminToken,
+    live: deps.live ?? (() => ({ events: [], conversations_per_agent: null })),
+    requests,
+    latency,
+    now,
+    admin,
+  });
+
+  app.get('/status', { onRequest: admin }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return reply.send(await deps.status());
   });

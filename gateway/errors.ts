@@ -7,6 +7,7 @@ import { createError } from '../schemas/errors.ts';
  */
 export const GatewayErrorCode = {
   InvalidSignature: 'invalid_signature',
+  Unauthorized: 'unauthorized',
   InvalidJson: 'invalid_json',
   InvalidPayload: 'invalid_payload',
   BadRequest: 'bad_request',
@@ -21,6 +22,8 @@ export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErr
 
 export const gatewayErrorStatus: Record<GatewayErrorCode, number> = {
   invalid_signature: 401,
+  // An admin path without the ADMIN_TOKEN bearer token.
+  unauthorized: 401,
   invalid_json: 400,
   invalid_payload: 400,
   bad_request: 400,

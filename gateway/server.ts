@@ -1,15 +1,18 @@
 // The gateway actor: AgentMail's webhooks in through the HTTP app, out as durable JetStream messages; nothing else.
 // It answers 2xx only after JetStream acknowledged the write, so an acknowledged email is never lost.
 import type { FastifyInstance } from 'fastify';
+import type { Subscription } from '@nats-io/transport-node';
 import { SinkUnavailableError } from './errors.ts';
 import { buildGatewayApp, DEFAULT_PUBLISH_TIMEOUT_MS, type Readiness, type WebhookSink } from './app.ts';
 import type { VerifiedWebhook } from './webhook.ts';
 import { loadOrCreateWebhookSecret } from './webhook-secret.ts';
+import { loadOrCreateAdminToken } from './admin-token.ts';
+import { STATUS_PAGE_PATH, type LiveFeed } from './status-page.ts';
 import { contracts } from '../bus/contracts.ts';
 import { metricSources, registry } from '../telemetry/metrics.ts';
 import { missingStreams } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
-import type { ActorEvent } from '../schemas/bus.ts';
+import { ActorKind, type ActorEvent } from '../schemas/bus.ts';
 import { check } from '../schemas/codec.ts';
 import { StatusPage } from '../schemas/status.ts';
 import { ClusterView, distinguishedProposer, type PeerState } from '../actors/runtime/cluster-view.ts';
@@ -60,6 +63,8 @@ export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
 }
 
 const recentLimit = 50;
+/** The status page's event feed runs while someone polls it, and this long after the last poll. */
+const eventWatchMs = 30_000;
 
 export class GatewayActor extends Actor {
   readonly kind = 'gateway' as const;
@@ -70,6 +75,9 @@ export class GatewayActor extends Actor {
   private readonly recent: ActorEvent[] = [];
   private readonly census = new ConversationCensus();
   private readinessCache: { at: number; value: Readiness } | undefined;
+  /** Every kind's events for the status page, subscribed only while the page is watched (they can be thousands/s). */
+  private eventWatch: { subs: Subscription[]; until: number; timer: NodeJS.Timeout } | undefined;
+  private readonly events: ActorEvent[] = [];
   url = '';
 
   load(): number {
@@ -81,6 +89,9 @@ export class GatewayActor extends Actor {
     const secret = await loadOrCreateWebhookSecret(config.dataDir, config.agentmailWebhookSecret);
     if (secret.created) this.log.info(`no AGENTMAIL_WEBHOOK_SECRET: made one and saved it in ${secret.path}`);
     else if (secret.path) this.log.info(`webhook secret from ${secret.path}`);
+    const admin = await loadOrCreateAdminToken(config.dataDir, config.adminToken);
+    if (admin.created) this.log.info(`no ADMIN_TOKEN: made one and saved it in ${admin.path}`);
+    else if (admin.path) this.log.info(`admin token from ${admin.path}`);
 
     this.view = new ClusterView(config.healthCheckIntervalMs);
     this.view.start(bus, this.reportInvalid);
@@ -111,20 +122,56 @@ export class GatewayActor extends Actor {
       bodyLimitBytes: config.webhookMaxBytes,
       readiness: () => this.readiness(),
       status: () => this.statusPage(),
+      adminToken: admin.secret,
+      live: () => this.liveFeed(),
       registry,
       logger: this.log,
     });
     this.url = await this.app.listen({ port: config.gatewayPort, host: config.gatewayHost });
     this.log.info(
-      `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics)`,
+      `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics); status page ${this.url}${STATUS_PAGE_PATH} (admin token)`,
     );
   }
 
   protected async onStop(): Promise<void> {
     // fastify's close waits for in-flight requests: each either got its JetStream ack or a 503.
     await this.app?.close();
+    this.stopEventWatch();
     this.view?.stop();
     this.census.stop();
+  }
+
+  private liveFeed(): LiveFeed {
+    this.watchEvents();
+    return { events: this.events, conversations_per_agent: this.census.perOwner() ?? null };
+  }
+
+  private watchEvents(): void {
+    const until = Date.now() + eventWatchMs;
+    if (this.eventWatch) {
+      this.eventWatch.until = until;
+      return;
+    }
+    // One subscription per kind, not cs.events.*: that would also match cs.events.invalid, another schema.
+    const subs = ActorKind.map((kind) =>
+      this.handle(contracts.events, { kind }, (e) => {
+        this.events.unshift(e);
+        this.events.length = Math.min(this.events.length, recentLimit);
+      }),
+    );
+    const timer = setInterval(() => {
+      if (this.eventWatch && Date.now() > this.eventWatch.until) this.stopEventWatch();
+    }, 5_000);
+    timer.unref();
+    this.eventWatch = { subs, until, timer };
+  }
+
+  private stopEventWatch(): void {
+    if (!this.eventWatch) return;
+    clearInterval(this.eventWatch.timer);
+    for (const s of this.eventWatch.subs) s.unsubscribe();
+    this.eventWatch = undefined;
+    this.events.length = 0;
   }
 
   private async readiness(): Promise<Readiness> {

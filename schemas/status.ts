@@ -2,13 +2,18 @@
 // with more fields an operator needs; the type derives from this schema and the endpoint's test checks against it.
 import type { FromSchema } from 'json-schema-to-ts';
 import { ActorKind, ActorEvent } from './bus.ts';
+import { registerSchemas } from './codec.ts';
+
+// recent_replies refers to ActorEvent by $id, so that schema is registered first; and this $id has no `/`, or ajv
+// would resolve `cs/event` against it as a relative path (`cs/cs/event`) and every check would throw.
+registerSchemas([ActorEvent]);
 
 const isoTime = { type: 'string', format: 'date-time' } as const;
 /** An actor's lifecycle as its heartbeats say, or `dead` once they stopped coming. */
 const health = { type: 'string', enum: ['starting', 'running', 'draining', 'stopped', 'dead'] } as const;
 
 export const StatusPage = {
-  $id: 'cs/status',
+  $id: 'cs.status',
   type: 'object',
   additionalProperties: false,
   required: [
