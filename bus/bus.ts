@@ -45,8 +45,11 @@ export class PermissionDeniedError extends createError('NATS_PERMISSION_DENIED',
   retryable: false,
 }) {
   readonly definite = true;
-  constructor(readonly subject: string) {
-    super(`NATS refused to let this connection publish to ${subject} (permissions)`);
+  constructor(
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`NATS refused to let this connection publish to ${subject} (permissions)`, options);
   }
 }
 
@@ -122,8 +125,8 @@ export class Bus {
   onInvalid: InvalidHandler;
   /** Called for every refusal the server reports (the node host turns it into an ops event); logged and counted here. */
   onPermissionDenied: (denial: PermissionDenial) => void = () => undefined;
-  /** When the server last refused a publish to each subject, so a request or JetStream write to it fails at once. */
-  private readonly deniedAt = new Map<string, number>();
+  /** JetStream writes waiting for their ack on a subject, failed the moment the server refuses a publish to it. */
+  private readonly denialWaiters = new Map<string, Set<(e: PermissionDeniedError) => void>>();
   private up = true;
   private turnWaiters: (() => void)[] = [];
 
@@ -131,6 +134,8 @@ export class Bus {
     readonly nc: NatsConnection,
     readonly logger: Logger,
     onInvalid: InvalidHandler | undefined,
+    /** Connected as a user the server may hold to subject permissions. */
+    private readonly permissioned: boolean,
   ) {
     this.js = jetstream(nc, { timeout: 2_000 });
     this.kvm = new Kvm(nc);
@@ -156,7 +161,10 @@ export class Bus {
       noAsyncTraces: true,
     });
     natsConnected.set(1);
-    const bus = new Bus(nc, opts.logger, opts.onInvalid);
+    // Credentials in a server URL (nats://user:pass@host) count as much as NATS_USER.
+    const permissioned =
+      (opts.security?.auth.method ?? 'none') !== 'none' || opts.servers.some((s) => s.includes('@'));
+    const bus = new Bus(nc, opts.logger, opts.onInvalid, permissioned);
     void bus.watchStatus();
     return bus;
   }
@@ -187,11 +195,8 @@ export class Bus {
   /** A publish or subscription the server refused: never silent (one error line, a metric, the host's event). */
   private denied(e: PermissionViolationError): void {
     const operation = e.operation === 'publish' ? 'publish' : 'subscription';
-    if (operation === 'publish') {
-      this.deniedAt.set(e.subject, Date.now());
-      // Bounded: a misconfigured process refused on many subjects keeps only the recent ones.
-      if (this.deniedAt.size > 1_000) this.deniedAt.delete(this.deniedAt.keys().next().value!);
-    }
+    if (operation === 'publish')
+      for (const fail of this.denialWaiters.get(e.subject) ?? []) fail(new PermissionDeniedError(e.subject));
     natsPermissionDeniedTotal.inc({ operation });
     this.logger.error(`NATS refused ${operation} to ${e.subject}: this user has no permission for it`, {
       operation,
@@ -200,9 +205,22 @@ export class Bus {
     this.onPermissionDenied({ operation, subject: e.subject });
   }
 
-  /** True when the server refused a publish to `subject` at or after `since` (ms). */
-  private deniedSince(subject: string, since: number): boolean {
-    return (this.deniedAt.get(subject) ?? -1) >= since;
+  /**
+   * `work` (a JetStream write to `subject`), or PermissionDeniedError as soon as the server refuses a publish to that
+   * subject: the ack would never come, and a retry would be refused again.
+   */
+  private unlessDenied<T>(subject: string, work: Promise<T>): Promise<T> {
+    // Without credentials there are no permissions to refuse anything: keep the hot path free of the race.
+    if (!this.permissioned) return work;
+    let fail!: (e: PermissionDeniedError) => void;
+    const denied = new Promise<never>((_resolve, reject) => (fail = reject));
+    const waiters = this.denialWaiters.get(subject) ?? new Set();
+    waiters.add(fail);
+    this.denialWaiters.set(subject, waiters);
+    return Promise.race([work, denied]).finally(() => {
+      waiters.delete(fail);
+      if (waiters.size === 0) this.denialWaiters.delete(subject);
+    });
   }
 
   get connected(): boolean {
@@ -234,13 +252,13 @@ export class Bus {
     timeoutMs: number,
   ): Promise<ReplyOf<C>> {
     const subject = subjectOf(c.subject, params);
-    const started = Date.now();
     let m: Msg;
     try {
       m = await this.nc.request(subject, encode(c.name, c.schema, body), { timeout: timeoutMs });
     } catch (e) {
-      // nats.js lets a refused request wait out its timeout; the server's refusal (status iterator) says why.
-      if (this.deniedSince(subject, started)) throw new PermissionDeniedError(subject);
+      // nats.js fails a request the server refused with a RequestError caused by the refusal: definite, unlike a timeout.
+      if ((e as Error).cause instanceof PermissionViolationError)
+        throw new PermissionDeniedError(subject, { cause: e });
       throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, {
         cause: e,
       });
@@ -321,22 +339,24 @@ export class Bus {
   }
 
   async jsPublishRaw(subject: string, data: string | Uint8Array, opts: JsPublishOptions): Promise<PubAck> {
-    const started = Date.now();
-    const deadline = started + (opts.retryForMs ?? 10_000);
+    const deadline = Date.now() + (opts.retryForMs ?? 10_000);
     const h = natsHeaders();
     for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
     let wait = 50;
     if (opts.coalesce) await this.nextTurn();
     for (;;) {
       try {
-        return await this.jsPublisher.publish(subject, data, {
-          msgID: opts.msgID,
-          timeoutMs: opts.timeoutMs ?? 2_000,
-          headers: h,
-        });
+        return await this.unlessDenied(
+          subject,
+          this.jsPublisher.publish(subject, data, {
+            msgID: opts.msgID,
+            timeoutMs: opts.timeoutMs ?? 2_000,
+            headers: h,
+          }),
+        );
       } catch (e) {
         // A refused write is refused again: retrying it would only hide the cause behind a timeout.
-        if (this.deniedSince(subject, started)) throw new PermissionDeniedError(subject);
+        if (e instanceof PermissionDeniedError) throw e;
         if (Date.now() + wait >= deadline || this.nc.isClosed()) {
           throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
             cause: e,
