@@ -114,6 +114,19 @@ async function checkAcceptorSet(
   }
 }
 
+/** Start order: acceptors and learners first, since proposers and processors need them to answer. */
+const startOrder: readonly ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
+
+/** What each kind gets to finish its in-flight work on SIGTERM, in turn (RunningNode.stop's default). */
+export const drainGraceMs = 10_000;
+
+/**
+ * The longest a SIGTERM drain can take: every kind in turn, then the connection's own drain. A supervisor's stop
+ * grace (docker compose stop_grace_period, Kubernetes terminationGracePeriodSeconds) must be longer, or it kills the
+ * node mid-drain (the deployment test checks the files under deploy/ against it).
+ */
+export const maxDrainMs = startOrder.length * drainGraceMs + 5_000;
+
 export type ActorFactory = (id: string, config: Config, acceptors: string[]) => Actor;
 
 export interface RunningNode {
@@ -157,11 +170,9 @@ export async function runNode(opts: {
       );
     for (const id of actorIdsOf(config.nodeId, specs, kind)) actors.push(make(id, config, acceptors));
   }
-  // Acceptors and learners first: proposers and processors need them to answer.
-  const order: ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
   const started: Actor[] = [];
   try {
-    for (const kind of order) {
+    for (const kind of startOrder) {
       for (const a of actors.filter((x) => x.kind === kind)) {
         await a.start({ bus, config, logger });
         started.push(a);
@@ -189,10 +200,10 @@ export async function runNode(opts: {
     bus,
     actors,
     metricsUrl: metrics?.url,
-    async stop(graceMs = 10_000) {
+    async stop(graceMs = drainGraceMs) {
       metrics?.close();
       // Reverse order: the door closes first, so nothing new comes in while the rest drains.
-      for (const kind of [...order].reverse()) {
+      for (const kind of [...startOrder].reverse()) {
         await Promise.all(actors.filter((a) => a.kind === kind).map((a) => a.stop(graceMs)));
       }
       await bus.drain();

@@ -1,8 +1,9 @@
-// Serves the process's one registry on METRICS_PORT (GET /metrics) for every actor of the process; it serves nothing else.
+// Serves the process's one registry on METRICS_PORT (GET /metrics) and its liveness (GET /health, for probes of processes
+// without a gateway); it serves nothing else.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../telemetry/logger.ts';
-import { registry } from '../../telemetry/metrics.ts';
+import { metricSources, registry } from '../../telemetry/metrics.ts';
 
 export interface MetricsServer {
   /** `http://host:port/metrics`, or undefined when the port could not be bound. */
@@ -13,6 +14,13 @@ export interface MetricsServer {
 /** Listens on `port` (0: any free one); a busy port is one error line and no server, never a failed node. */
 export async function serveMetrics(port: number, host: string, logger: Logger): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/health') {
+      // The same verdict as system_health_status: connected to NATS and every actor of the process running.
+      const ok = metricSources.health?.() === true;
+      return void res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ status: ok ? 'healthy' : 'unhealthy' }));
+    }
     if (req.method !== 'GET' || req.url !== '/metrics') return void res.writeHead(404).end();
     registry
       .metrics()
