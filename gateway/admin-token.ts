@@ -1,7 +1,7 @@
 // Finds the bearer token for /status, the status page and admin endpoints (ADMIN_TOKEN, else a 0600 file made once).
 import { randomBytes } from 'node:crypto';
 import { AdminTokenError } from './errors.ts';
-import { adminTokenPattern } from '../actors/runtime/config.ts';
+import { adminTokenPattern } from '../schemas/admin-token.ts';
 import { loadOrCreateLocalSecret, type LocalSecret } from './local-secret.ts';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';

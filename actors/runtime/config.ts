@@ -3,6 +3,7 @@ import { createError } from '../../schemas/errors.ts';
 import { LogLevel } from '../../telemetry/logger.ts';
 import { deriveTimeouts, type Timeouts } from './timeouts.ts';
 import type { NatsAuth, NatsSecurity } from '../../bus/nats-auth.ts';
+import { adminTokenPattern } from '../../schemas/admin-token.ts';
 import { hostname } from 'node:os';
 import {
   DEFAULT_SPECIALIZATIONS,
@@ -231,9 +232,6 @@ function natsSecurityOf(env: Env, servers: string[]): NatsSecurity {
     },
   };
 }
-
-/** A bearer token is sent in a header on every admin request: printable, no spaces, long enough not to be guessed. */
-export const adminTokenPattern = /^[\x21-\x7e]{16,512}$/;
 
 function adminTokenOf(env: Env): string | undefined {
   const raw = env['ADMIN_TOKEN'];
