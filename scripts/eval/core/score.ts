@@ -64,7 +64,12 @@ export interface EvalResult {
   readonly observed: Observed;
 }
 
-/** What the run's outcome says the mail was: a clarifying question without knowledge-base grounding is "unclear". */
+/** A reply that asks the customer something without answering from the knowledge base. */
+export function isClarifyingQuestion(o: Observed): boolean {
+  return o.outcome === Outcome.answered && o.reply !== undefined && !o.reply.grounded && o.reply.asksQuestion;
+}
+
+/** What the run's outcome says the mail was: a clarifying question is "unclear". */
 export function predictedKind(o: Observed): Kind {
   switch (o.outcome) {
     case Outcome.filtered:
@@ -72,7 +77,7 @@ export function predictedKind(o: Observed): Kind {
     case Outcome.held:
       return 'needs_person';
     case Outcome.answered:
-      return o.reply !== undefined && !o.reply.grounded && o.reply.asksQuestion ? 'unclear' : 'answerable';
+      return isClarifyingQuestion(o) ? 'unclear' : 'answerable';
     default: {
       const never: never = o.outcome;
       throw new Error(`unknown outcome ${String(never)}`);
@@ -164,7 +169,7 @@ export function missesOf(r: EvalResult): Miss[] {
   if (answered && o.reply && o.reply.foreignNames.length > 0) out.push([4, 'named another company']);
   if (answered && o.reply && o.reply.language !== e.language) out.push([4, 'reply in the wrong language']);
   if (e.kind === 'answerable' && !answered) out.push([3, `answerable mail ${o.outcome}`]);
-  if (e.kind === 'unclear' && !(answered && o.reply?.asksQuestion))
+  if (e.kind === 'unclear' && !isClarifyingQuestion(o))
     out.push([2, 'unclear mail got no clarifying question']);
   if (e.kind === 'machine' && o.outcome === Outcome.held) out.push([1, 'machine mail held for a person']);
   if (e.specialization !== undefined && o.specialization !== e.specialization)
@@ -230,7 +235,7 @@ export function score(results: readonly EvalResult[], worst = 25): Report {
   const machineAnswered = machine.filter(answered).length;
   const held = needsPerson.filter((r) => r.observed.outcome === Outcome.held);
   const servedAnswerable = answerable.filter(answered).length;
-  const clarified = unclear.filter((r) => answered(r) && r.observed.reply?.asksQuestion === true).length;
+  const clarified = unclear.filter((r) => isClarifyingQuestion(r.observed)).length;
   const served = ratio(servedAnswerable + clarified, answerable.length + unclear.length);
   const specialization = agreement(specPairs);
   const replyLanguage = ratio(
