@@ -15,8 +15,7 @@ import { AssignmentStore } from '../consensus/assignment-store.ts';
 import { ownershipStep, reassignedItems, type Owner, type OwnershipFacts } from './core/ownership.ts';
 import { ClusterView } from '../runtime/cluster-view.ts';
 import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
-import { rawFrom, type EmailInput } from './email/email-input.ts';
-import { extractText, senderOf } from './email/extract-text.ts';
+import { parseEmail, type ParsedEmail } from './email/parsed-email.ts';
 import { buildClassificationPrompt, parseModelClassification } from './email/model-classification.ts';
 import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
@@ -51,25 +50,6 @@ export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'Own
 export const processorDurable = 'processors';
 /** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
 const emailLimits = WorkItem.properties.email.properties;
-
-/** The parts of AgentMail's message the understanding core reads (it takes headers as strings only). */
-export function emailInputOf(message: MailReceived['payload']['message']): EmailInput {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(message.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  return {
-    from: message.from ?? message.from_ ?? null,
-    to: message.to,
-    subject: message.subject ?? null,
-    text: message.text ?? null,
-    html: message.html ?? null,
-    extracted_text: message.extracted_text ?? null,
-    headers,
-    labels: message.labels,
-    inbox_id: message.inbox_id,
-    message_id: message.message_id,
-    thread_id: message.thread_id,
-  };
-}
 
 /** How long unroutable mail waits before its next try: what the failure suggests, growing, never above 10 s. */
 export function waitingDelayMs(suggestedMs: number, deliveries: number): number {
@@ -198,7 +178,8 @@ export class ProcessorActor extends Actor {
   private async process(body: MailReceived, m: JsMsg): Promise<Outcome> {
     const message = body.payload.message;
     const ids = { messageId: message.message_id, threadId: message.thread_id };
-    const email = emailInputOf(message);
+    // Parsed once here (text extracted, sender parsed); everything below reads this value.
+    const email = parseEmail(message);
 
     const [record, conv] = await Promise.all([
       this.replies.get(message.inbox_id, message.message_id),
@@ -219,7 +200,7 @@ export class ProcessorActor extends Actor {
 
     const classification = await this.classify(email, ids);
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
-    const sender = senderOf(email);
+    const { sender } = email;
     const item: WorkItem = {
       type: 'work-item',
       inboxId: message.inbox_id,
@@ -232,9 +213,9 @@ export class ProcessorActor extends Actor {
       instance: owner.instance,
       classification,
       email: {
-        subject: (message.subject ?? '').slice(0, emailLimits.subject.maxLength),
-        text: extractText(email).slice(0, emailLimits.text.maxLength),
-        from: rawFrom(email).slice(0, emailLimits.from.maxLength),
+        subject: email.subject.slice(0, emailLimits.subject.maxLength),
+        text: email.text.slice(0, emailLimits.text.maxLength),
+        from: email.from.slice(0, emailLimits.from.maxLength),
         ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
         ...(sender.address
           ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
@@ -286,7 +267,7 @@ export class ProcessorActor extends Actor {
     return ack;
   }
 
-  private answerability(email: EmailInput, messageId: string) {
+  private answerability(email: ParsedEmail, messageId: string) {
     const ctx = { ownAddresses: [] as string[] };
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
@@ -299,7 +280,7 @@ export class ProcessorActor extends Actor {
 
   /** The model classifies when one is configured; any trouble with it falls back to the keyword classifier. */
   private async classify(
-    email: EmailInput,
+    email: ParsedEmail,
     ids: { messageId: string; threadId: string },
   ): Promise<Classification> {
     const opts = this.classifyOptions;
