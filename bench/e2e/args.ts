@@ -80,7 +80,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   if (values.rate !== undefined && values.sweep !== undefined)
     throw new UsageError('--rate and --sweep exclude each other');
