@@ -17,7 +17,7 @@ import { ClusterView } from '../runtime/cluster-view.ts';
 import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
 import { parseEmail, type ParsedEmail } from './email/parsed-email.ts';
 import { buildClassificationPrompt, parseModelClassification } from './email/model-classification.ts';
-import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
+import { emptyRateLimitState, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
   livenessOf,
@@ -64,7 +64,7 @@ export class ProcessorActor extends Actor {
   private conversations!: ConversationStore;
   private replies!: ReplyStore;
   private model: OpenAI | undefined;
-  private rate: RateLimitState = EMPTY_RATE_LIMIT_STATE;
+  private readonly rate: RateLimitState = emptyRateLimitState();
   /** Messages already counted against their sender here, so a redelivery does not count twice. */
   private readonly counted = new Set<string>();
   private inFlight = 0;
@@ -272,7 +272,7 @@ export class ProcessorActor extends Actor {
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
     const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
-    this.rate = pruneRateLimit(r.state, now, this.ctx.config.senderRateLimit.windowMs);
+    pruneRateLimit(this.rate, now, this.ctx.config.senderRateLimit.windowMs);
     this.counted.add(messageId);
     if (this.counted.size > 10_000) this.counted.delete(this.counted.values().next().value!);
     return r.decision;
