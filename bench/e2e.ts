@@ -93,6 +93,9 @@ interface RunResult {
   backlog_end_work: number;
   backlog_bounded: boolean;
   bench_cpu_s: number;
+  /** CPU of the node processes (NATS excluded) per completed email: moves far less with other load than emails/s. */
+  node_cpu_ms_per_email: number | null;
+  nats_cpu_ms_per_email: number | null;
   samples: Sample[];
   latency_over_time: { t: number; p50: number; p95: number; p99: number }[];
 }
@@ -241,6 +244,15 @@ try {
     return threads;
   }
 
+  function systemCpu(): { node: number; nats: number } {
+    const sum = (pids: (number | undefined)[]) =>
+      pids.reduce<number>((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
+    return {
+      node: sum(cluster!.processes.map((p) => p.proc.pid)),
+      nats: sum(cluster!.nats.nodes.map((n) => n.proc?.pid)),
+    };
+  }
+
   async function systemBacklog(m: JetStreamManager): Promise<{ mail: number; work: number }> {
     try {
       const mail = await m.consumers.info(Streams.mail, processorDurable);
@@ -324,6 +336,7 @@ try {
     let slot: (() => void) | undefined;
     const histBefore = await decisionHistogram();
     const cpuBefore = process.cpuUsage();
+    const nodesCpuBefore = systemCpu();
     const start = Date.now();
     const end = start + seconds * 1000;
     const samples: Sample[] = [];
@@ -377,6 +390,7 @@ try {
     if (last) progress(name, await sample(), seconds, rate);
     process.stderr.write('\n');
     const cpu = process.cpuUsage(cpuBefore);
+    const nodesCpu = systemCpu();
     const hist = combineHistograms(await decisionHistogram(), histBefore, -1);
     const c = ledger.counts();
     const duration = (loadEnd - start) / 1000;
@@ -414,6 +428,14 @@ try {
       backlog_end_work: atEnd.workPending,
       backlog_bounded: backlogBounded(atEnd.backlog, emails / duration),
       bench_cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
+      node_cpu_ms_per_email:
+        ledger.completed > 0
+          ? round(((nodesCpu.node - nodesCpuBefore.node) * 1000) / ledger.completed, 2)
+          : null,
+      nats_cpu_ms_per_email:
+        ledger.completed > 0
+          ? round(((nodesCpu.nats - nodesCpuBefore.nats) * 1000) / ledger.completed, 2)
+          : null,
       samples,
       latency_over_time: latencyOverTime(ledger.replyLatencies, start, 1_000),
     };
@@ -492,13 +514,14 @@ async function report(runs: RunResult[], processes: ProcessRow[], preloaded: num
       (preloaded > 0 ? `, ${preloaded} threads already owned` : '') +
       `; load average at the end ${result.setup.load_avg.join(' ')}`,
     '',
-    '| offered/s | sent/s | emails/s end to end | webhook p50 / p99 ms | decision p50 / p99 ms | reply p50 / p95 / p99 ms | replied | lost | duplicated | backlog at end (mail, work) | bounded |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| offered/s | sent/s | emails/s end to end | webhook p50 / p99 ms | decision p50 / p99 ms | reply p50 / p95 / p99 ms | replied | lost | duplicated | backlog at end (mail, work) | bounded | CPU ms/email node, NATS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
     ...runs.map(
       (r) =>
         `| ${r.offered_per_s} | ${r.sent_per_s} | ${r.emails_per_s} | ${r.webhook_p50_ms} / ${r.webhook_p99_ms} | ` +
         `${r.decision_p50_ms} / ${r.decision_p99_ms} | ${r.reply_p50_ms} / ${r.reply_p95_ms} / ${r.reply_p99_ms} | ` +
-        `${r.replied} | ${r.lost} | ${r.duplicated} | ${r.backlog_end} (${r.backlog_end_mail}, ${r.backlog_end_work}) | ${r.backlog_bounded ? 'yes' : 'NO'} |`,
+        `${r.replied} | ${r.lost} | ${r.duplicated} | ${r.backlog_end} (${r.backlog_end_mail}, ${r.backlog_end_work}) | ${r.backlog_bounded ? 'yes' : 'NO'} | ` +
+        `${r.node_cpu_ms_per_email}, ${r.nats_cpu_ms_per_email} |`,
     ),
     '',
     `Seed's figures: ${round(result.seed.emails_per_s_one_node)} emails/s on one node, ${round(result.seed.emails_per_s_three_nodes)} on three, processing p95 < 2 s, consensus p95 < 500 ms.`,

@@ -123,7 +123,9 @@ export class ProcessorActor extends Actor {
       },
       contracts.mailReceived,
       (body, m) => this.onMail(body, m),
-      { concurrency: 16 },
+      // Each mail mostly waits on NATS round trips (records, Paxos, the work publish): enough in flight to keep a
+      // core busy, and concurrent proposals share the Paxos batches.
+      { concurrency: 64 },
     );
   }
 
