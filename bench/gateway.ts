@@ -3,7 +3,6 @@
 // Usage: npm run bench:gateway   (env: BENCH_MAX_REQUESTS=30000 BENCH_MAX_CONNECTIONS=64 BENCH_RATE=1000
 //        BENCH_RATE_SECONDS=10 BENCH_LOG_LEVEL=info BENCH_CPU_PROF=<dir> to profile the gateway process)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { freePort, startLocalNats, type LocalNats } from '../actors/node/nats-se
 import { Streams } from '../bus/provision.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
 import { webhookFixture } from '../test/support/webhook-fixtures.ts';
+import { cpuSeconds } from './proc.ts';
 
 // autocannon ships CommonJS without types: the few fields used here are typed below.
 interface AutocannonRequest {
@@ -88,16 +88,6 @@ function signBatch(run: string, n: number): Signed[] {
     out.push({ svixId, eventId, body: signed.body, headers: signed.headers });
   }
   return out;
-}
-
-/** CPU seconds the process has used (Linux /proc), or undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 interface RunResult {

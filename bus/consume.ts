@@ -164,7 +164,10 @@ export async function consumeDurable<C extends AnyContract>(
       contract: c.name,
       result: 'ack' in outcome ? 'ack' : 'nak' in outcome ? 'nak' : 'term',
     });
-    if ('ack' in outcome) return void (await m.ackAck().catch(() => m.ack()));
+    // Pipelined: the ack leaves with the next socket write and the slot is free at once (waiting for the server's
+    // confirmation held every handler slot one more round trip). A lost ack only redelivers a message that every
+    // handler recognises as handled from its durable records.
+    if ('ack' in outcome) return m.ack();
     if ('nak' in outcome) return m.nak(outcome.delayMs);
     await deadLetter(ctx, m, spec.durable, outcome.code, outcome.reason);
     m.term(); // no reason: nats-server 2.9 ignores term(reason) and redelivers (nats.md §1).

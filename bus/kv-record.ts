@@ -39,17 +39,28 @@ export interface CasOps<T> {
  * The compare-and-set loop: `next` sees the current value (or none) and returns the value to store, or undefined
  * to leave the key as it is. A lost race (or a failed write, which may be one) reads again and re-applies `next`,
  * with a short growing pause; after `tries` losses it throws ContentionError. Resolves to what is stored.
+ *
+ * `known` is what the caller last saw of the key (null: absent). The first try writes against it without a read;
+ * if it was stale the write fails on its revision and the loop reads, at once. A "leave it" decision taken on
+ * `known` is confirmed on a fresh read before it is returned, so a stale copy never stands in for the stored value.
  */
 export async function compareAndSet<T>(
   key: string,
   ops: CasOps<T>,
   next: (prev: T | undefined) => T | undefined,
   tries = 20,
+  known?: Versioned<T> | null,
 ): Promise<T | undefined> {
+  let cached = known;
   for (let attempt = 0; attempt < tries; attempt++) {
-    const cur = await ops.read();
+    const fromCache = cached !== undefined;
+    const cur = fromCache ? (cached ?? undefined) : await ops.read();
+    cached = undefined;
     const value = next(cur?.value);
-    if (value === undefined) return cur?.value;
+    if (value === undefined) {
+      if (fromCache) continue;
+      return cur?.value;
+    }
     let won = false;
     try {
       won = await ops.write(value, cur?.revision);
@@ -57,37 +68,71 @@ export async function compareAndSet<T>(
       // A timeout or a wrong-revision error: what is stored now decides, so read again.
     }
     if (won) return value;
-    await new Promise((res) => setTimeout(res, Math.min(5 * 2 ** attempt, 200)));
+    if (!fromCache) await new Promise((res) => setTimeout(res, Math.min(5 * 2 ** attempt, 200)));
   }
   throw new ContentionError(`${key}: compare-and-set lost ${tries} times`);
 }
 
-/** compareAndSet on a schema-checked KV record; refuses to write a value that fails the schema. */
-export function updateRecord<T>(
-  kv: KV,
-  key: string,
-  schema: object,
-  next: (prev: T | undefined) => T | undefined,
-): Promise<T | undefined> {
-  return compareAndSet<T>(
-    key,
-    {
-      read: () => readRecord<T>(kv, key, schema),
-      write: async (value, revision) => {
-        if (revision === undefined) await kv.create(key, JSON.stringify(value));
-        else await kv.update(key, JSON.stringify(value), revision);
-        return true;
+/**
+ * The schema-checked records of one bucket, remembering the last revision this process read or wrote of each
+ * recently used key, so an update right after a read (or after our own write) costs one write, not a read and a
+ * write. Reads always go to the server: only compare-and-set uses what is remembered, and the revision check at
+ * the server refuses a stale copy.
+ */
+export class RecordBucket<T> {
+  private readonly known = new Map<string, Versioned<T> | null>();
+
+  constructor(
+    readonly kv: KV,
+    private readonly schema: object,
+    private readonly remember = 10_000,
+  ) {}
+
+  async get(key: string): Promise<Versioned<T> | undefined> {
+    const v = await readRecord<T>(this.kv, key, this.schema);
+    this.note(key, v ?? null);
+    return v;
+  }
+
+  /** compareAndSet on the record, from what was last seen of it; refuses to write a value that fails the schema. */
+  async update(key: string, next: (prev: T | undefined) => T | undefined): Promise<T | undefined> {
+    const known = this.known.get(key);
+    this.known.delete(key);
+    let written: Versioned<T> | undefined;
+    const stored = await compareAndSet<T>(
+      key,
+      {
+        read: () => readRecord<T>(this.kv, key, this.schema),
+        write: async (value, revision) => {
+          const body = JSON.stringify(value);
+          const rev =
+            revision === undefined
+              ? await this.kv.create(key, body)
+              : await this.kv.update(key, body, revision);
+          written = { value, revision: rev };
+          return true;
+        },
       },
-    },
-    (prev) => {
-      const value = next(prev);
-      if (value === undefined) return undefined;
-      const r = check<T>(schema, value);
-      if (!r.ok)
-        throw new CorruptRecordError(
-          `${key}: refusing to write: ${r.failure.instancePath} ${r.failure.reason}`,
-        );
-      return value;
-    },
-  );
+      (prev) => {
+        const value = next(prev);
+        if (value === undefined) return undefined;
+        const r = check<T>(this.schema, value);
+        if (!r.ok)
+          throw new CorruptRecordError(
+            `${key}: refusing to write: ${r.failure.instancePath} ${r.failure.reason}`,
+          );
+        return value;
+      },
+      20,
+      known,
+    );
+    if (written !== undefined && written.value === stored) this.note(key, written);
+    return stored;
+  }
+
+  private note(key: string, v: Versioned<T> | null): void {
+    this.known.delete(key);
+    this.known.set(key, v);
+    if (this.known.size > this.remember) this.known.delete(this.known.keys().next().value!);
+  }
 }

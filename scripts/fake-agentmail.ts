@@ -8,6 +8,7 @@
 // every email actually sent is recorded so tests can check the whole history. A delayed request (`replyDelayMs`,
 // or a scripted `delay` fault) holds its idempotency key as in flight from arrival until it is processed, and is
 // processed even if the client has gone (a real server does not stop sending because the caller died).
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -139,10 +140,20 @@ export async function startFakeAgentMail(
     acceptsKey?: (key: string) => boolean;
     /** Every send (reply route) is held this long before it is processed, so senders hold work in flight. */
     replyDelayMs?: number;
+    /**
+     * Record every request and sent email in `requests` and `sent` (default true). A long bench turns it off so
+     * the fake's memory does not grow with the run, and watches `onRequest` / `onSent` instead.
+     */
+    keepRequests?: boolean;
+    /** Called once an email goes out (at most once per idempotency key), with the wall-clock ms it went. */
+    onSent?: (email: SentEmail) => void;
+    /** Called once a request has been answered (status set); not for requests that hang. */
+    onRequest?: (req: RecordedRequest) => void;
   } = {},
 ): Promise<FakeAgentMail> {
   const apiKey = opts.apiKey ?? 'am_test_fake_key';
   const replyDelayMs = opts.replyDelayMs ?? 0;
+  const keep = opts.keepRequests ?? true;
   const requests: RecordedRequest[] = [];
   const sent: SentEmail[] = [];
   const faults: ScriptedFault[] = [];
@@ -259,7 +270,7 @@ export async function startFakeAgentMail(
     };
     messages.set(mkey(inboxId, id), reply);
     findThread(inboxId, original.thread_id).message_ids.push(id);
-    sent.push({
+    const email: SentEmail = {
       inboxId,
       threadId: original.thread_id,
       messageId: id,
@@ -270,7 +281,9 @@ export async function startFakeAgentMail(
       to: b.to,
       idempotencyKey: req.idempotencyKey,
       at: Date.now(),
-    });
+    };
+    if (keep) sent.push(email);
+    opts.onSent?.(email);
     return { status: 200, body: { message_id: id, thread_id: original.thread_id } };
   }
 
@@ -337,7 +350,10 @@ export async function startFakeAgentMail(
     if (!/^[A-Za-z0-9._~-]{1,256}$/.test(key)) {
       throw new HttpError(400, 'ValidationError', 'validation_error', 'Idempotency-Key is invalid');
     }
-    const fingerprint = `${req.route} ${req.params.inboxId} ${req.params.messageId} ${canonical(req.body)}`;
+    // Hashed: a long bench keeps one key per reply, and the whole request would make that grow with every body.
+    const fingerprint = createHash('sha256')
+      .update(`${req.route} ${req.params.inboxId} ${req.params.messageId} ${canonical(req.body)}`)
+      .digest('base64');
     const prior = keys.get(key);
     if (prior !== undefined) {
       if (prior.fingerprint !== fingerprint) {
@@ -383,6 +399,7 @@ export async function startFakeAgentMail(
     req.status = status;
     res.writeHead(status, { 'content-type': 'application/json', ...extra });
     res.end(JSON.stringify(body));
+    opts.onRequest?.(req);
   }
 
   function answerError(res: ServerResponse, req: RecordedRequest, err: HttpError, extra = {}): void {
@@ -417,7 +434,7 @@ export async function startFakeAgentMail(
       body,
       at: Date.now(),
     };
-    requests.push(req);
+    if (keep) requests.push(req);
 
     const fault = takeFault(method, r);
     if (fault?.kind === 'hang') return;

@@ -1,8 +1,9 @@
 // The `conversations` KV bucket: one record per thread (owner, epoch, pending work, history), read and written by compare-and-set.
 // It decides nothing: writers pass a pure reducer from core/conversation.ts, re-applied on the latest revision.
+// Updates start from the revision this process last saw (RecordBucket); the server's revision check catches a stale one.
 import type { KV } from '@nats-io/kv';
 import type { Bus } from '../../bus/bus.ts';
-import { readRecord, updateRecord } from '../../bus/kv-record.ts';
+import { readRecord, RecordBucket } from '../../bus/kv-record.ts';
 import { Buckets } from '../../bus/provision.ts';
 import { token } from '../../bus/subjects.ts';
 import { ConversationState } from '../../schemas/work.ts';
@@ -10,22 +11,25 @@ import { ConversationState } from '../../schemas/work.ts';
 export const conversationKey = (threadId: string) => `t.${token(threadId)}`;
 
 export class ConversationStore {
-  private constructor(readonly kv: KV) {}
+  private readonly records: RecordBucket<ConversationState>;
+
+  private constructor(readonly kv: KV) {
+    this.records = new RecordBucket(kv, ConversationState);
+  }
 
   static async open(bus: Bus): Promise<ConversationStore> {
     return new ConversationStore(await bus.kvm.open(Buckets.conversations));
   }
 
   async get(threadId: string): Promise<ConversationState | undefined> {
-    return (await readRecord<ConversationState>(this.kv, conversationKey(threadId), ConversationState))
-      ?.value;
+    return (await this.records.get(conversationKey(threadId)))?.value;
   }
 
   update(
     threadId: string,
     fn: (prev: ConversationState | undefined) => ConversationState | undefined,
   ): Promise<ConversationState | undefined> {
-    return updateRecord(this.kv, conversationKey(threadId), ConversationState, fn);
+    return this.records.update(conversationKey(threadId), fn);
   }
 
   /** Every conversation with unsettled work (a scan: fine for a sweep every health-check interval). */

@@ -2,7 +2,7 @@
 // It decides nothing; a final state is never overwritten, so whoever acts on a message later sees what was done.
 import type { KV } from '@nats-io/kv';
 import type { Bus } from '../../bus/bus.ts';
-import { readRecord, updateRecord } from '../../bus/kv-record.ts';
+import { RecordBucket } from '../../bus/kv-record.ts';
 import { Buckets } from '../../bus/provision.ts';
 import { token } from '../../bus/subjects.ts';
 import { ReplyRecord } from '../../schemas/work.ts';
@@ -10,23 +10,24 @@ import { ReplyRecord } from '../../schemas/work.ts';
 export const replyKey = (inboxId: string, messageId: string) => `r.${token(inboxId)}.${token(messageId)}`;
 
 export class ReplyStore {
-  private constructor(readonly kv: KV) {}
+  private readonly records: RecordBucket<ReplyRecord>;
+
+  private constructor(readonly kv: KV) {
+    this.records = new RecordBucket(kv, ReplyRecord);
+  }
 
   static async open(bus: Bus): Promise<ReplyStore> {
     return new ReplyStore(await bus.kvm.open(Buckets.replies));
   }
 
   async get(inboxId: string, messageId: string): Promise<ReplyRecord | undefined> {
-    return (await readRecord<ReplyRecord>(this.kv, replyKey(inboxId, messageId), ReplyRecord))?.value;
+    return (await this.records.get(replyKey(inboxId, messageId)))?.value;
   }
 
   /** Writes the record only if none exists; returns whichever record is stored afterwards (ours or the first one). */
   async createOrGet(record: ReplyRecord): Promise<ReplyRecord> {
-    const stored = await updateRecord<ReplyRecord>(
-      this.kv,
-      replyKey(record.inboxId, record.messageId),
-      ReplyRecord,
-      (prev) => (prev === undefined ? record : undefined),
+    const stored = await this.records.update(replyKey(record.inboxId, record.messageId), (prev) =>
+      prev === undefined ? record : undefined,
     );
     return stored ?? record;
   }
@@ -37,7 +38,7 @@ export class ReplyStore {
     messageId: string,
     fn: (prev: ReplyRecord | undefined) => ReplyRecord,
   ): Promise<ReplyRecord | undefined> {
-    return updateRecord<ReplyRecord>(this.kv, replyKey(inboxId, messageId), ReplyRecord, (prev) =>
+    return this.records.update(replyKey(inboxId, messageId), (prev) =>
       prev !== undefined && prev.status !== 'intent' ? undefined : fn(prev),
     );
   }

@@ -24,6 +24,8 @@ export interface NodeProcessOptions {
   env?: Record<string, string>;
   /** How long to wait for the "node started" log line. */
   readyTimeoutMs?: number;
+  /** Node flags before the entry point, e.g. `--cpu-prof --cpu-prof-dir DIR` for a bench's profile. */
+  execArgv?: string[];
 }
 
 // Every pid any group started and has not seen exit: if mocha exits abruptly (exit: true), none survives it.
@@ -75,17 +77,21 @@ export class NodeProcess {
     if (this.running) throw new NodeProcessError(`${this.nodeId} is already running (pid ${this.pid})`);
     this.logStart = fileSize(this.logPath);
     const fd = openSync(this.logPath, 'a');
-    const proc = spawn(process.execPath, [entryPoint, '--actors', this.opts.actors], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NODE_ID: this.nodeId,
-        DATA_DIR: this.dataDir,
-        LOG_LEVEL: 'info',
-        ...this.opts.env,
+    const proc = spawn(
+      process.execPath,
+      [...(this.opts.execArgv ?? []), entryPoint, '--actors', this.opts.actors],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          NODE_ID: this.nodeId,
+          DATA_DIR: this.dataDir,
+          LOG_LEVEL: 'info',
+          ...this.opts.env,
+        },
+        stdio: ['ignore', fd, fd],
       },
-      stdio: ['ignore', fd, fd],
-    });
+    );
     closeSync(fd);
     this.proc = proc;
     this.starts++;

@@ -15,10 +15,9 @@ import { AssignmentStore } from '../consensus/assignment-store.ts';
 import { ownershipStep, reassignedItems, type Owner, type OwnershipFacts } from './core/ownership.ts';
 import { ClusterView } from '../runtime/cluster-view.ts';
 import { classifyByKeywords, type ClassifyOptions } from './email/classify.ts';
-import { rawFrom, type EmailInput } from './email/email-input.ts';
-import { extractText, senderOf } from './email/extract-text.ts';
+import { parseEmail, type ParsedEmail } from './email/parsed-email.ts';
 import { buildClassificationPrompt, parseModelClassification } from './email/model-classification.ts';
-import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
+import { emptyRateLimitState, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
   livenessOf,
@@ -53,25 +52,6 @@ export const processorDurable = 'processors';
 /** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
 const emailLimits = WorkItem.properties.email.properties;
 
-/** The parts of AgentMail's message the understanding core reads (it takes headers as strings only). */
-export function emailInputOf(message: MailReceived['payload']['message']): EmailInput {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(message.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  return {
-    from: message.from ?? message.from_ ?? null,
-    to: message.to,
-    subject: message.subject ?? null,
-    text: message.text ?? null,
-    html: message.html ?? null,
-    extracted_text: message.extracted_text ?? null,
-    headers,
-    labels: message.labels,
-    inbox_id: message.inbox_id,
-    message_id: message.message_id,
-    thread_id: message.thread_id,
-  };
-}
-
 /** How long unroutable mail waits before its next try: what the failure suggests, growing, never above 10 s. */
 export function waitingDelayMs(suggestedMs: number, deliveries: number): number {
   return Math.min(Math.max(suggestedMs, 250 * 2 ** Math.min(deliveries - 1, 10)), 10_000);
@@ -85,7 +65,7 @@ export class ProcessorActor extends Actor {
   private conversations!: ConversationStore;
   private replies!: ReplyStore;
   private model: OpenAI | undefined;
-  private rate: RateLimitState = EMPTY_RATE_LIMIT_STATE;
+  private readonly rate: RateLimitState = emptyRateLimitState();
   /** Messages already counted against their sender here, so a redelivery does not count twice. */
   private readonly counted = new Set<string>();
   private inFlight = 0;
@@ -144,7 +124,9 @@ export class ProcessorActor extends Actor {
       },
       contracts.mailReceived,
       (body, m) => this.onMail(body, m),
-      { concurrency: 16 },
+      // Each mail mostly waits on NATS round trips (records, Paxos, the work publish): enough in flight to keep a
+      // core busy, and concurrent proposals share the Paxos batches.
+      { concurrency: 64 },
     );
   }
 
@@ -199,7 +181,8 @@ export class ProcessorActor extends Actor {
   private async process(body: MailReceived, m: JsMsg): Promise<Outcome> {
     const message = body.payload.message;
     const ids = { messageId: message.message_id, threadId: message.thread_id };
-    const email = emailInputOf(message);
+    // Parsed once here (text extracted, sender parsed); everything below reads this value.
+    const email = parseEmail(message);
 
     const [record, conv] = await Promise.all([
       this.replies.get(message.inbox_id, message.message_id),
@@ -221,7 +204,7 @@ export class ProcessorActor extends Actor {
 
     const classification = await this.classify(email, ids);
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
-    const sender = senderOf(email);
+    const { sender } = email;
     const item: WorkItem = {
       type: 'work-item',
       inboxId: message.inbox_id,
@@ -234,9 +217,9 @@ export class ProcessorActor extends Actor {
       instance: owner.instance,
       classification,
       email: {
-        subject: (message.subject ?? '').slice(0, emailLimits.subject.maxLength),
-        text: extractText(email).slice(0, emailLimits.text.maxLength),
-        from: rawFrom(email).slice(0, emailLimits.from.maxLength),
+        subject: email.subject.slice(0, emailLimits.subject.maxLength),
+        text: email.text.slice(0, emailLimits.text.maxLength),
+        from: email.from.slice(0, emailLimits.from.maxLength),
         ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
         ...(sender.address
           ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
@@ -289,12 +272,12 @@ export class ProcessorActor extends Actor {
     return ack;
   }
 
-  private answerability(email: EmailInput, messageId: string) {
+  private answerability(email: ParsedEmail, messageId: string) {
     const ctx = { ownAddresses: [] as string[] };
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
     const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
-    this.rate = pruneRateLimit(r.state, now, this.ctx.config.senderRateLimit.windowMs);
+    pruneRateLimit(this.rate, now, this.ctx.config.senderRateLimit.windowMs);
     this.counted.add(messageId);
     if (this.counted.size > 10_000) this.counted.delete(this.counted.values().next().value!);
     return r.decision;
@@ -302,7 +285,7 @@ export class ProcessorActor extends Actor {
 
   /** The model classifies when one is configured; any trouble with it falls back to the keyword classifier. */
   private async classify(
-    email: EmailInput,
+    email: ParsedEmail,
     ids: { messageId: string; threadId: string },
   ): Promise<Classification> {
     const opts = this.classifyOptions;

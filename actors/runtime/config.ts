@@ -313,7 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
     escalateRefundAbove: integer(env, 'ESCALATE_REFUND_ABOVE', 100, 0, 1_000_000_000),
     senderRateLimit: rateLimitOf(env),
     knowledgeBaseDir: text(env, 'KNOWLEDGE_BASE_DIR', 'knowledge-base'),
-    agentCapacity: integer(env, 'AGENT_CAPACITY', 4, 1, 256),
+    agentCapacity: integer(env, 'AGENT_CAPACITY', 16, 1, 256),
     escalationAck: escalationAckOf(env),
   };
 }

@@ -28,6 +28,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Extra environment for one process, given its node and actor ids (e.g. its own API key). */
   envFor?: (p: { nodeId: string; actorIds: string[] }) => Record<string, string>;
+  /** Node flags for every node process (`--cpu-prof ...`), before the entry point. */
+  execArgv?: string[];
   /** How many node processes start at once: each start compiles TypeScript, which costs a core for seconds. */
   startConcurrency?: number;
 }
@@ -152,7 +154,7 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
           LOG_LEVEL: 'info',
         };
         const proc = new NodeProcess(
-          { nodeId, actors: p.actors, env },
+          { nodeId, actors: p.actors, env, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}) },
           join(dir, 'logs', `${p.name}.log`),
           node.dataDir,
         );

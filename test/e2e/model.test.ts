@@ -5,6 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { classifyByKeywords } from '../../actors/processing/email/classify.ts';
+import { parseEmail } from '../../actors/processing/email/parsed-email.ts';
 import { deriveIdempotencyKey } from '../../actors/answering/outbound/idempotency-key.ts';
 import { PROMPT_VERSION } from '../../actors/answering/drafting/prompts.ts';
 import { ReplyStore } from '../../actors/conversation/reply-store.ts';
@@ -26,19 +27,19 @@ const modelTimeoutSeconds = 2;
 
 /** What the keyword classifier alone says about a mail, to show the model's answer was used instead. */
 function keywordsSay(mail: Mail) {
-  return classifyByKeywords({
-    from: testSender,
-    to: [inbox],
-    subject: mail.subject,
-    text: mail.text,
-    html: null,
-    extracted_text: mail.text,
-    headers: {},
-    labels: [],
-    inbox_id: inbox,
-    message_id: mail.messageId,
-    thread_id: mail.threadId,
-  });
+  return classifyByKeywords(
+    parseEmail({
+      from: testSender,
+      subject: mail.subject,
+      text: mail.text,
+      html: null,
+      extracted_text: mail.text,
+      headers: {},
+      inbox_id: inbox,
+      message_id: mail.messageId,
+      thread_id: mail.threadId,
+    }),
+  );
 }
 
 interface ModelRouter {

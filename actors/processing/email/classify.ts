@@ -1,7 +1,5 @@
 // Keyword classifier: specialization, topic, priority, language, needs-human for one email; pure, used when no model is configured.
-import { extractText, senderOf } from './extract-text.ts';
-import type { EmailInput } from './email-input.ts';
-import { asString } from './email-input.ts';
+import type { ParsedEmail } from './parsed-email.ts';
 import { compilePhrase, normalize, scorePhrases } from './keyword-match.ts';
 import type { CompiledPhrase } from './keyword-match.ts';
 import { detectLanguage } from './language.ts';
@@ -110,11 +108,10 @@ function best(scores: Record<string, number>, among?: readonly string[]): [strin
 }
 
 /** Classifies by weighted keywords. Never throws on any input; unknown content goes to the fallback route. */
-export function classifyByKeywords(email: EmailInput, opts: ClassifyOptions = {}): Classification {
+export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {}): Classification {
   const map = opts.specializations ?? DEFAULT_SPECIALIZATIONS;
-  const subject = stripSubjectPrefixes(asString(email.subject).slice(0, 1000));
-  const body = extractText(email).slice(0, MAX_CLASSIFY_CHARS);
-  const sender = senderOf(email);
+  const subject = stripSubjectPrefixes(email.subject.slice(0, 1000));
+  const body = email.text.slice(0, MAX_CLASSIFY_CHARS);
 
   const { topics, specializations, strong } = scoreTopics(subject, body, map);
   const topSpec = best(specializations);
@@ -139,7 +136,7 @@ export function classifyByKeywords(email: EmailInput, opts: ClassifyOptions = {}
   return {
     specialization,
     topic,
-    priority: scorePriority(subject, body, sender.address, opts),
+    priority: scorePriority(subject, body, email.sender.address, opts),
     language: detectLanguage(`${subject}\n${body}`),
     needsHuman: human.needsHuman,
     humanReasons: human.humanReasons,

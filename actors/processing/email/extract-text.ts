@@ -1,5 +1,5 @@
 // Pure text extraction: the new words of an email (no quoted history, no signature) and its sender; no I/O, no classifying.
-import { asString, rawFrom } from './email-input.ts';
+import { asString } from './email-input.ts';
 import type { EmailInput } from './email-input.ts';
 
 export interface Sender {
@@ -251,8 +251,4 @@ export function parseSender(raw: string): Sender {
     return { address: bare[0].toLowerCase(), name: rest };
   }
   return { address: '', name: s.replace(/[<>"']/g, '').trim() };
-}
-
-export function senderOf(email: EmailInput): Sender {
-  return parseSender(rawFrom(email));
 }

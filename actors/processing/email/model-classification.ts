@@ -2,9 +2,8 @@
 import { describeErrors, validatorFor } from '../../../schemas/codec.ts';
 import { classifyByKeywords } from './classify.ts';
 import type { ClassifyOptions } from './classify.ts';
-import type { EmailInput } from './email-input.ts';
 import { asString } from './email-input.ts';
-import { extractText, senderOf } from './extract-text.ts';
+import type { ParsedEmail } from './parsed-email.ts';
 import { DEFAULT_SPECIALIZATIONS } from '../../../schemas/specializations.ts';
 import { HUMAN_REASONS, PRIORITIES, modelClassificationSchema } from '../../../schemas/email.ts';
 import type { Classification, HumanReason, ModelClassification } from '../../../schemas/email.ts';
@@ -22,7 +21,7 @@ export interface ClassificationPrompt {
 
 /** Chat messages asking for one JSON object; the email is quoted as data, never as instructions. */
 export function buildClassificationPrompt(
-  email: EmailInput,
+  email: ParsedEmail,
   opts: ClassifyOptions = {},
 ): ClassificationPrompt {
   const map = opts.specializations ?? DEFAULT_SPECIALIZATIONS;
@@ -42,9 +41,9 @@ export function buildClassificationPrompt(
     )}.`,
     '- "confidence": number from 0 to 1.',
   ].join('\n');
-  const sender = senderOf(email);
-  const body = extractText(email).slice(0, MAX_PROMPT_BODY);
-  const subject = asString(email.subject).slice(0, 300);
+  const { sender } = email;
+  const body = email.text.slice(0, MAX_PROMPT_BODY);
+  const subject = email.subject.slice(0, 300);
   // Tags in the customer's text are neutralised so it cannot close the <email> block early.
   const clean = (s: string): string => s.replace(/<\/?email>/gi, '[email-tag]');
   const user = `<email>\nFrom: ${clean(sender.name)} <${clean(sender.address)}>\nSubject: ${clean(subject)}\n\n${clean(body)}\n</email>`;
@@ -73,7 +72,7 @@ function firstJsonObject(text: string): string | undefined {
  */
 export function parseModelClassification(
   text: string,
-  email: EmailInput,
+  email: ParsedEmail,
   opts: ClassifyOptions = {},
 ): ModelParseResult {
   const keywords = classifyByKeywords(email, opts);

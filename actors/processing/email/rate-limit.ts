@@ -1,8 +1,11 @@
 // Pure per-sender sliding-window rate limiter: state in, state out; the adapter holds the state and supplies the time.
 import { createError } from '../../../schemas/errors.ts';
 
-/** Timestamps (ms) of recently allowed mails, per lower-cased sender. Treat as immutable. */
-export type RateLimitState = Readonly<Record<string, readonly number[]>>;
+/**
+ * Times (ms) of recently allowed mails per lower-cased sender, at most `max` each (only the last `max` can decide),
+ * senders in the order of their last allowed mail. Updated in place, so a step costs O(max), not O(senders).
+ */
+export type RateLimitState = Map<string, number[]>;
 
 export interface RateLimitOptions {
   /** Allowed mails per sender within the window; 0 blocks everything. */
@@ -14,7 +17,9 @@ export class RateLimitOptionsError extends createError('EMAIL_BAD_RATE_LIMIT', '
   retryable: false,
 }) {}
 
-export const EMPTY_RATE_LIMIT_STATE: RateLimitState = Object.freeze({});
+export function emptyRateLimitState(): RateLimitState {
+  return new Map();
+}
 
 function check(opts: RateLimitOptions): void {
   if (!Number.isInteger(opts.max) || opts.max < 0) {
@@ -28,7 +33,7 @@ function check(opts: RateLimitOptions): void {
 /**
  * Sliding window: a mail at `now` is allowed when fewer than `max` allowed mails from the sender fall in
  * (now - windowMs, now]. Only allowed mails are recorded, so a flood that is refused does not extend its own
- * block. Returns a new state; the input is never mutated.
+ * block. Updates `state` in place and returns it.
  */
 export function rateLimit(
   state: RateLimitState,
@@ -38,21 +43,31 @@ export function rateLimit(
 ): { state: RateLimitState; allowed: boolean } {
   check(opts);
   const key = sender.trim().toLowerCase();
-  const recent = (state[key] ?? []).filter((t) => now - t < opts.windowMs);
+  const times = state.get(key) ?? [];
+  let expired = 0;
+  while (expired < times.length && now - times[expired]! >= opts.windowMs) expired++;
+  const recent = expired > 0 ? times.slice(expired) : times;
   const allowed = recent.length < opts.max;
-  const next = allowed ? [...recent, now] : recent;
-  const out: Record<string, readonly number[]> = { ...state };
-  if (next.length === 0) delete out[key];
-  else out[key] = next;
-  return { state: out, allowed };
+  if (allowed) {
+    recent.push(now);
+    if (recent.length > opts.max) recent.shift();
+    // Re-inserted: the map stays in the order of each sender's last allowed mail, which pruning relies on.
+    state.delete(key);
+    state.set(key, recent);
+  } else if (recent.length === 0) state.delete(key);
+  else state.set(key, recent);
+  return { state, allowed };
 }
 
-/** Drops senders with no mail inside the window, so the state stays as small as the active senders. */
+/**
+ * Drops senders with no mail inside the window, oldest first, stopping at the first that still has one: O(dropped),
+ * so the state stays as small as the active senders without a scan per mail.
+ */
 export function pruneRateLimit(state: RateLimitState, now: number, windowMs: number): RateLimitState {
-  const out: Record<string, readonly number[]> = {};
-  for (const [sender, times] of Object.entries(state)) {
-    const recent = times.filter((t) => now - t < windowMs);
-    if (recent.length > 0) out[sender] = recent;
+  for (const [sender, times] of state) {
+    const last = times.at(-1);
+    if (last !== undefined && now - last < windowMs) break;
+    state.delete(sender);
   }
-  return out;
+  return state;
 }

@@ -1,8 +1,6 @@
 // Must-not-answer filters (auto-replies, lists, bounces, no-reply senders, mail loops, rate limit); pure, sends nothing.
-import { getHeader, rawFrom } from './email-input.ts';
-import type { EmailInput } from './email-input.ts';
-import { asString } from './email-input.ts';
 import { parseSender } from './extract-text.ts';
+import { getHeader, type ParsedEmail } from './parsed-email.ts';
 import { rateLimit } from './rate-limit.ts';
 import type { RateLimitOptions, RateLimitState } from './rate-limit.ts';
 import type { Answerability, NotAnswerableReason } from '../../../schemas/email.ts';
@@ -37,15 +35,13 @@ function no(reason: NotAnswerableReason, detail: string): Answerability {
  * Whether an agent may reply. Order matters only for which reason is reported: loops and bounces first,
  * because bounces also carry auto-reply headers (RFC 3464/3834).
  */
-export function decideAnswerability(email: EmailInput, ctx: AnswerContext = {}): Answerability {
-  const sender = parseSender(rawFrom(email));
-  const subject = asString(email.subject).slice(0, 1000);
+export function decideAnswerability(email: ParsedEmail, ctx: AnswerContext = {}): Answerability {
+  const sender = email.sender;
+  const subject = email.subject.slice(0, 1000);
   const [local = ''] = sender.address.split('@');
 
   const own = new Set(
-    [...(ctx.ownAddresses ?? []), asString(email.inbox_id)]
-      .map((a) => parseSender(a).address)
-      .filter((a) => a !== ''),
+    [...(ctx.ownAddresses ?? []), email.inboxId].map((a) => parseSender(a).address).filter((a) => a !== ''),
   );
   if (sender.address !== '' && own.has(sender.address)) {
     return no('mail_loop', `sender ${sender.address} is one of our own inboxes`);
@@ -94,7 +90,7 @@ export function decideAnswerability(email: EmailInput, ctx: AnswerContext = {}):
  * against the sender, so ignored auto-replies never use up a real customer's budget.
  */
 export function decideWithRateLimit(
-  email: EmailInput,
+  email: ParsedEmail,
   ctx: Omit<AnswerContext, 'senderAllowed'>,
   state: RateLimitState,
   now: number,
@@ -102,8 +98,7 @@ export function decideWithRateLimit(
 ): { decision: Answerability; state: RateLimitState } {
   const decision = decideAnswerability(email, ctx);
   if (!decision.answer) return { decision, state };
-  const sender = parseSender(rawFrom(email)).address;
-  const limited = rateLimit(state, sender, now, opts);
+  const limited = rateLimit(state, email.sender.address, now, opts);
   return {
     decision: limited.allowed ? decision : decideAnswerability(email, { ...ctx, senderAllowed: false }),
     state: limited.state,

@@ -2,7 +2,6 @@
 import { expect } from 'chai';
 import { threadLabels } from '../../../actors/answering/agent.ts';
 import { retryDelayMs } from '../../../actors/answering/core/reply-lifecycle.ts';
-import { emailInputOf } from '../../../actors/processing/processor.ts';
 
 describe('agent', function () {
   it('waits at least what the server asked for (Retry-After)', function () {
@@ -21,28 +20,5 @@ describe('agent', function () {
       'specialization:support',
     ]);
     expect(threadLabels('n-agent-0', 'support', true)).to.include('escalated');
-  });
-
-  it('reads the sender under either spelling and keeps only string headers', function () {
-    const base = {
-      inbox_id: 'i',
-      thread_id: 't',
-      message_id: 'm',
-      labels: [],
-      timestamp: '',
-      to: ['i'],
-      size: 1,
-      updated_at: '',
-      created_at: '',
-    };
-    // Built by hand as the gateway passes it through (the schema accepts `from_` and open headers).
-    const message = {
-      ...base,
-      from_: 'Bob <bob@x.com>',
-      headers: { 'Auto-Submitted': 'auto-replied', X: 3 },
-    };
-    const a = emailInputOf(message as unknown as Parameters<typeof emailInputOf>[0]);
-    expect(a.from).to.equal('Bob <bob@x.com>');
-    expect(a.headers).to.deep.equal({ 'Auto-Submitted': 'auto-replied' });
   });
 });

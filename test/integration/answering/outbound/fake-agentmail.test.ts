@@ -124,4 +124,23 @@ describe('fake-agentmail', () => {
     expect(await pending).to.equal('failed');
     fake = await startFakeAgentMail(); // for afterEach
   });
+
+  it('keeps no history when asked not to, and tells the watchers of each request and each email sent', async () => {
+    await fake.stop();
+    const seen: number[] = [];
+    const sentTo: string[] = [];
+    fake = await startFakeAgentMail({
+      apiKey: 'am_k',
+      keepRequests: false,
+      onRequest: (req) => seen.push(req.status ?? 0),
+      onSent: (email) => sentTo.push(email.inReplyTo),
+    });
+    fake.receive({ inboxId: INBOX, messageId: MSG, threadId: 'thd_1', subject: 'Help' });
+    await post({ text: 'hi' }, { 'idempotency-key': 'k1' });
+    await post({ text: 'hi' }, { 'idempotency-key': 'k1' });
+    expect(seen).to.deep.equal([200, 200]);
+    expect(sentTo).to.deep.equal([MSG]);
+    expect(fake.requests).to.have.length(0);
+    expect(fake.sent).to.have.length(0);
+  });
 });

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { classifyByKeywords, stripSubjectPrefixes } from '../../../../actors/processing/email/classify.ts';
 import type { EmailInput } from '../../../../actors/processing/email/email-input.ts';
+import { parseEmail } from '../../../../actors/processing/email/parsed-email.ts';
 import { parseSpecializations } from '../../../../schemas/specializations.ts';
 import { classificationSchema } from '../../../../schemas/email.ts';
 
@@ -21,75 +22,84 @@ const validate = new Ajv({ strict: true }).compile(classificationSchema);
 
 describe('classify', () => {
   it('routes a billing question to support/billing', () => {
-    const c = classifyByKeywords({
-      subject: 'Invoice',
-      text: 'I was charged twice, please check my invoice.',
-    });
+    const c = classifyByKeywords(
+      parseEmail({
+        subject: 'Invoice',
+        text: 'I was charged twice, please check my invoice.',
+      }),
+    );
     expect([c.specialization, c.topic]).to.deep.equal(['support', 'billing']);
     expect(c.method).to.equal('keywords');
   });
 
   it('routes a demo request to sales/demo', () => {
-    const c = classifyByKeywords({ subject: 'Demo?', text: 'Could we book a demo next week?' });
+    const c = classifyByKeywords(parseEmail({ subject: 'Demo?', text: 'Could we book a demo next week?' }));
     expect([c.specialization, c.topic]).to.deep.equal(['sales', 'demo']);
   });
 
   it('counts the subject more than the body', () => {
-    const c = classifyByKeywords({ subject: 'Pricing', text: 'We also saw an error once.' });
+    const c = classifyByKeywords(parseEmail({ subject: 'Pricing', text: 'We also saw an error once.' }));
     expect(c.topic).to.equal('pricing');
   });
 
   it('ignores words in quoted history and signatures', () => {
-    const c = classifyByKeywords({
-      subject: 'Question',
-      text: 'Do you have a free trial?\n\nOn Mon, Jane <j@x.com> wrote:\n> invoice refund invoice refund charged',
-    });
+    const c = classifyByKeywords(
+      parseEmail({
+        subject: 'Question',
+        text: 'Do you have a free trial?\n\nOn Mon, Jane <j@x.com> wrote:\n> invoice refund invoice refund charged',
+      }),
+    );
     expect(c.topic).to.equal('demo');
   });
 
   it('sends mail with no recognisable topic to general/fallback with low confidence', () => {
-    const c = classifyByKeywords({ subject: 'Hello', text: 'Is anyone there?' });
+    const c = classifyByKeywords(parseEmail({ subject: 'Hello', text: 'Is anyone there?' }));
     expect([c.specialization, c.topic]).to.deep.equal(['general', 'fallback']);
     expect(c.confidence).to.be.below(0.5);
   });
 
   it('does not route on a single weak word such as "app"', () => {
-    const c = classifyByKeywords({ subject: 'Loving the new app', text: 'Just wanted to say thanks!' });
+    const c = classifyByKeywords(
+      parseEmail({ subject: 'Loving the new app', text: 'Just wanted to say thanks!' }),
+    );
     expect([c.specialization, c.topic]).to.deep.equal(['general', 'fallback']);
   });
 
   it('is more confident about a clear email than a mixed one', () => {
-    const clear = classifyByKeywords({
-      subject: 'Refund for invoice',
-      text: 'I was charged twice, refund please.',
-    });
-    const mixed = classifyByKeywords({ subject: 'Question', text: 'Invoice, and also a demo of pricing?' });
+    const clear = classifyByKeywords(
+      parseEmail({
+        subject: 'Refund for invoice',
+        text: 'I was charged twice, refund please.',
+      }),
+    );
+    const mixed = classifyByKeywords(
+      parseEmail({ subject: 'Question', text: 'Invoice, and also a demo of pricing?' }),
+    );
     expect(clear.confidence).to.be.above(mixed.confidence);
   });
 
   it('matches custom topics without a lexicon by their own name', () => {
     const map = parseSpecializations('{"logistics":["returns","warehouse"],"general":["fallback"]}');
     const c = classifyByKeywords(
-      { subject: 'Returns', text: 'How do returns work for pallets?' },
+      parseEmail({ subject: 'Returns', text: 'How do returns work for pallets?' }),
       { specializations: map },
     );
     expect([c.specialization, c.topic]).to.deep.equal(['logistics', 'returns']);
-    const none = classifyByKeywords({ subject: 'Hi', text: 'hello' }, { specializations: map });
+    const none = classifyByKeywords(parseEmail({ subject: 'Hi', text: 'hello' }), { specializations: map });
     expect([none.specialization, none.topic]).to.deep.equal(['general', 'fallback']);
   });
 
   it('uses the default lexicon for a known topic placed under a custom specialization', () => {
     const map = parseSpecializations('{"money":["billing"],"other":["fallback"]}');
-    const c = classifyByKeywords(
-      { subject: 'Rechnung', text: 'Die Rechnung ist falsch.' },
-      { specializations: map },
-    );
+    const c = classifyByKeywords(parseEmail({ subject: 'Rechnung', text: 'Die Rechnung ist falsch.' }), {
+      specializations: map,
+    });
     expect([c.specialization, c.topic]).to.deep.equal(['money', 'billing']);
   });
 
   it('passes VIP and refund options through', () => {
     const c = classifyByKeywords(
-      { from: 'Boss <boss@vip.com>', subject: 'Refund', text: 'Please refund €60.' },
+      parseEmail({ from: 'Boss <boss@vip.com>', subject: 'Refund', text: 'Please refund €60.' }),
       { vipDomains: ['vip.com'], refundLimit: 50 },
     );
     expect(c.priority).to.equal('high');
@@ -108,7 +118,7 @@ describe('classify', () => {
     const right = { specialization: 0, topic: 0, needsHuman: 0, language: 0 };
     const misses: string[] = [];
     for (const item of labelled) {
-      const c = classifyByKeywords(item.email);
+      const c = classifyByKeywords(parseEmail(item.email));
       expect(validate(c), `${item.id}: ${JSON.stringify(validate.errors)}`).to.equal(true);
       for (const k of keys) {
         if (c[k] === item.expected[k]) right[k]++;
@@ -140,7 +150,7 @@ describe('classify', () => {
           { requiredKeys: [] },
         ),
         (email) => {
-          const c = classifyByKeywords(email as never);
+          const c = classifyByKeywords(parseEmail(email as never));
           expect(validate(c), JSON.stringify(validate.errors)).to.equal(true);
         },
       ),

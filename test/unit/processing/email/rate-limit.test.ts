@@ -1,8 +1,8 @@
-// Unit tests for rate-limit: the sliding window, per-sender isolation, purity and pruning.
+// Unit tests for rate-limit: the sliding window, per-sender isolation, bounded state and pruning.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  EMPTY_RATE_LIMIT_STATE,
+  emptyRateLimitState,
   RateLimitOptionsError,
   pruneRateLimit,
   rateLimit,
@@ -10,12 +10,8 @@ import {
 import type { RateLimitState } from '../../../../actors/processing/email/rate-limit.ts';
 
 function run(times: number[], opts = { max: 3, windowMs: 1000 }, sender = 'a@x.com'): boolean[] {
-  let state: RateLimitState = EMPTY_RATE_LIMIT_STATE;
-  return times.map((now) => {
-    const r = rateLimit(state, sender, now, opts);
-    state = r.state;
-    return r.allowed;
-  });
+  const state: RateLimitState = emptyRateLimitState();
+  return times.map((now) => rateLimit(state, sender, now, opts).allowed);
 }
 
 describe('rate-limit', () => {
@@ -44,27 +40,39 @@ describe('rate-limit', () => {
 
   it('counts senders separately and case-insensitively', () => {
     const opts = { max: 1, windowMs: 1000 };
-    const a = rateLimit(EMPTY_RATE_LIMIT_STATE, 'A@x.com', 0, opts);
+    const a = rateLimit(emptyRateLimitState(), 'A@x.com', 0, opts);
     expect(rateLimit(a.state, 'b@x.com', 1, opts).allowed).to.equal(true);
     expect(rateLimit(a.state, 'a@X.com', 1, opts).allowed).to.equal(false);
   });
 
-  it('never mutates the state it is given', () => {
-    const state = Object.freeze({ 'a@x.com': Object.freeze([0]) });
-    const r = rateLimit(state, 'a@x.com', 5, { max: 5, windowMs: 1000 });
-    expect(state).to.deep.equal({ 'a@x.com': [0] });
-    expect(r.state['a@x.com']).to.deep.equal([0, 5]);
+  it('keeps at most max times per sender, however long the window', () => {
+    const state = emptyRateLimitState();
+    for (let now = 0; now < 1_000; now++) rateLimit(state, 'a@x.com', now, { max: 3, windowMs: 3 });
+    expect(state.get('a@x.com')).to.deep.equal([997, 998, 999]);
+    rateLimit(state, 'b@x.com', 0, { max: 3, windowMs: 10_000 });
+    for (let now = 1; now < 100; now++) rateLimit(state, 'b@x.com', now, { max: 3, windowMs: 10_000 });
+    expect(state.get('b@x.com')).to.deep.equal([0, 1, 2]);
   });
 
   it('blocks everything with max 0 and rejects invalid options', () => {
     expect(run([0, 1], { max: 0, windowMs: 1000 })).to.deep.equal([false, false]);
-    expect(() => rateLimit({}, 'a', 0, { max: -1, windowMs: 1 })).to.throw(RateLimitOptionsError);
-    expect(() => rateLimit({}, 'a', 0, { max: 1, windowMs: 0 })).to.throw(RateLimitOptionsError);
+    expect(() => rateLimit(emptyRateLimitState(), 'a', 0, { max: -1, windowMs: 1 })).to.throw(
+      RateLimitOptionsError,
+    );
+    expect(() => rateLimit(emptyRateLimitState(), 'a', 0, { max: 1, windowMs: 0 })).to.throw(
+      RateLimitOptionsError,
+    );
   });
 
-  it('prunes senders with nothing left in the window', () => {
-    const state = { 'old@x.com': [0], 'new@x.com': [0, 900] };
-    expect(pruneRateLimit(state, 1000, 1000)).to.deep.equal({ 'new@x.com': [900] });
+  it('prunes senders with nothing left in the window, oldest first, and stops at the first still active', () => {
+    const opts = { max: 5, windowMs: 1000 };
+    const state = emptyRateLimitState();
+    rateLimit(state, 'old@x.com', 0, opts);
+    rateLimit(state, 'new@x.com', 0, opts);
+    rateLimit(state, 'new@x.com', 900, opts);
+    rateLimit(state, 'newer@x.com', 950, opts);
+    expect([...pruneRateLimit(state, 1000, 1000).keys()]).to.deep.equal(['new@x.com', 'newer@x.com']);
+    expect([...pruneRateLimit(state, 1950, 1000).keys()]).to.deep.equal([]);
   });
 
   it('never allows more than max in any window (property)', () => {

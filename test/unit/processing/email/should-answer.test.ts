@@ -6,7 +6,8 @@ import {
   decideWithRateLimit,
 } from '../../../../actors/processing/email/should-answer.ts';
 import type { EmailInput } from '../../../../actors/processing/email/email-input.ts';
-import { EMPTY_RATE_LIMIT_STATE } from '../../../../actors/processing/email/rate-limit.ts';
+import { parseEmail } from '../../../../actors/processing/email/parsed-email.ts';
+import { emptyRateLimitState } from '../../../../actors/processing/email/rate-limit.ts';
 
 const customer: EmailInput = {
   from: 'Jane Doe <jane@example.com>',
@@ -17,13 +18,13 @@ const customer: EmailInput = {
 };
 
 function reasonOf(email: EmailInput, ctx = {}): string | undefined {
-  const d = decideAnswerability(email, ctx);
+  const d = decideAnswerability(parseEmail(email), ctx);
   return d.answer ? undefined : d.reason;
 }
 
 describe('should-answer', () => {
   it('answers an ordinary customer email, even with Auto-Submitted: no', () => {
-    expect(decideAnswerability(customer, { ownAddresses: ['support@acme.com'] })).to.deep.equal({
+    expect(decideAnswerability(parseEmail(customer), { ownAddresses: ['support@acme.com'] })).to.deep.equal({
       answer: true,
     });
   });
@@ -146,18 +147,16 @@ describe('should-answer', () => {
 
   describe('rate limit', () => {
     it('refuses when the adapter says the sender is over the limit', () => {
-      const d = decideAnswerability(customer, { senderAllowed: false });
+      const d = decideAnswerability(parseEmail(customer), { senderAllowed: false });
       expect(d).to.deep.include({ answer: false, reason: 'rate_limited' });
     });
 
     it('lets max mails through per window, then refuses, then allows again after the window', () => {
       const opts = { max: 2, windowMs: 60_000 };
-      let state = EMPTY_RATE_LIMIT_STATE;
+      const state = emptyRateLimitState();
       const answers: boolean[] = [];
       for (const now of [0, 1_000, 2_000, 61_000]) {
-        const r = decideWithRateLimit(customer, {}, state, now, opts);
-        state = r.state;
-        answers.push(r.decision.answer);
+        answers.push(decideWithRateLimit(parseEmail(customer), {}, state, now, opts).decision.answer);
       }
       expect(answers).to.deep.equal([true, true, false, true]);
     });
@@ -165,9 +164,11 @@ describe('should-answer', () => {
     it('does not count auto-replies against the sender', () => {
       const opts = { max: 1, windowMs: 60_000 };
       const auto = { ...customer, subject: 'Out of office' };
-      const first = decideWithRateLimit(auto, {}, EMPTY_RATE_LIMIT_STATE, 0, opts);
-      expect(first.state).to.deep.equal({});
-      expect(decideWithRateLimit(customer, {}, first.state, 1, opts).decision.answer).to.equal(true);
+      const first = decideWithRateLimit(parseEmail(auto), {}, emptyRateLimitState(), 0, opts);
+      expect(first.state.size).to.equal(0);
+      expect(decideWithRateLimit(parseEmail(customer), {}, first.state, 1, opts).decision.answer).to.equal(
+        true,
+      );
     });
   });
 
@@ -178,7 +179,9 @@ describe('should-answer', () => {
         fc.string({ maxLength: 300 }),
         fc.anything(),
         (headers, subject, from) => {
-          const d = decideAnswerability({ headers, subject, from } as never, { ownAddresses: ['a@b.c'] });
+          const d = decideAnswerability(parseEmail({ headers, subject, from } as never), {
+            ownAddresses: ['a@b.c'],
+          });
           expect(d.answer).to.be.a('boolean');
         },
       ),
