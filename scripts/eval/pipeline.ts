@@ -2,7 +2,7 @@
 import { createResponder, type Responder } from '../../actors/answering/drafting/responder.ts';
 import { classifyByKeywords } from '../../actors/processing/email/classify.ts';
 import type { EmailInput } from '../../actors/processing/email/email-input.ts';
-import { extractText, senderOf } from '../../actors/processing/email/extract-text.ts';
+import { parseEmail } from '../../actors/processing/email/parsed-email.ts';
 import { decideAnswerability } from '../../actors/processing/email/should-answer.ts';
 import { parseSpecializations } from '../../schemas/specializations.ts';
 import { asksQuestion, replyLanguage } from './core/reply-language.ts';
@@ -36,7 +36,6 @@ export function emailInputOf(mail: LabelledEmail, business: Business): EmailInpu
   const inbox = business.config.support_addresses[0]!;
   return {
     from: mail.from,
-    to: [inbox],
     subject: mail.subject,
     text: mail.text,
     ...(mail.html !== undefined ? { html: mail.html } : {}),
@@ -49,7 +48,7 @@ export function emailInputOf(mail: LabelledEmail, business: Business): EmailInpu
 
 export async function evaluate(mail: LabelledEmail, run: BusinessRun): Promise<EvalResult> {
   const { config } = run.business;
-  const email = emailInputOf(mail, run.business);
+  const email = parseEmail(emailInputOf(mail, run.business));
   const classification = classifyByKeywords(email, {
     refundLimit: config.refund_limit,
     ...(config.specializations
@@ -73,11 +72,11 @@ export async function evaluate(mail: LabelledEmail, run: BusinessRun): Promise<E
       why: `needs-human:${classification.humanReasons.join('+')}`,
     });
 
-  const sender = senderOf(email);
+  const { sender } = email;
   const draft = await run.responder.reply({
     email: {
       subject: mail.subject,
-      text: extractText(email),
+      text: email.text,
       language: classification.language,
       ...(sender.name ? { senderName: sender.name } : {}),
       ...(sender.address ? { senderAddress: sender.address } : {}),
