@@ -94,8 +94,17 @@ export function fallbackRoute(map: SpecializationMap): { specialization: string;
   throw new SpecializationsConfigError('specialization map is empty');
 }
 
-/** An agent's specializations: the map's keys round-robin by the agent's index (`<node>-agent-<i>`). */
-export function agentSpecializations(map: SpecializationMap, actorId: string): string[] {
+/**
+ * An agent's specializations: its roster entry (AGENT_ROSTER) when it has one, else the map's keys round-robin by
+ * the agent's index (`<node>-agent-<i>`).
+ */
+export function agentSpecializations(
+  map: SpecializationMap,
+  actorId: string,
+  roster: Readonly<Record<string, readonly string[]>> = {},
+): string[] {
+  const listed = Object.hasOwn(roster, actorId) ? roster[actorId] : undefined;
+  if (listed !== undefined) return [...listed];
   const keys = Object.keys(map);
   if (keys.length === 0) return [];
   const m = /-(\d+)$/.exec(actorId);

@@ -63,10 +63,10 @@ export class AgentActor extends Actor {
   constructor(
     id: string,
     specializationMap: Parameters<typeof agentSpecializations>[0],
-    opts: { sender?: ReplySender } = {},
+    opts: { sender?: ReplySender; roster?: Parameters<typeof agentSpecializations>[2] } = {},
   ) {
     super(id);
-    this.specs = agentSpecializations(specializationMap, id);
+    this.specs = agentSpecializations(specializationMap, id, opts.roster);
     if (opts.sender) this.sender = opts.sender;
   }
 
@@ -94,6 +94,11 @@ export class AgentActor extends Actor {
           }
         : undefined,
       secrets: await this.secrets(),
+      // The addresses replies go out from may be cited in a reply, like those the knowledge base publishes.
+      allowedAddresses: config.business.supportAddresses,
+      builtin: {
+        signing: { companyName: config.business.companyName, signature: config.business.signature },
+      },
     });
     // `this.sender` is only preset by tests that inject a failing sender.
     this.sender ??= createReplySender({

@@ -287,7 +287,7 @@ export class ProcessorActor extends Actor {
   }
 
   private answerability(email: EmailInput, messageId: string) {
-    const ctx = { ownAddresses: [] as string[] };
+    const ctx = { ownAddresses: this.ctx.config.business.supportAddresses };
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
     const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
