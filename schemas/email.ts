@@ -20,6 +20,11 @@ export const NOT_ANSWERABLE_REASONS = [
   'no_reply_sender',
   'mail_loop',
   'rate_limited',
+  'calendar',
+  'read_receipt',
+  'ticket_ack',
+  'newsletter',
+  'notification',
 ] as const;
 
 export const classificationSchema = {
