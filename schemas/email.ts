@@ -11,6 +11,9 @@ export const HUMAN_REASONS = [
   'refund_over_limit',
   'negative_tone',
   'model_flagged',
+  'chargeback',
+  'partnership',
+  'outage',
 ] as const;
 
 export const NOT_ANSWERABLE_REASONS = [
