@@ -8,6 +8,7 @@ import {
   type NatsConnection,
 } from '@nats-io/nats-core';
 import type { PubAck } from '@nats-io/jetstream';
+import { declareErrorCodes, type CodedError } from '../schemas/errors.ts';
 
 /**
  * Why this exists: nats.js `js.publish` goes through `nc.request()`, which per call allocates a Request, a mux
@@ -41,6 +42,8 @@ export const JsPublishFailure = {
   badAck: 'JS_BAD_ACK',
 } as const;
 export type JsPublishFailureCode = (typeof JsPublishFailure)[keyof typeof JsPublishFailure];
+declareErrorCodes('JsPublishError', Object.values(JsPublishFailure));
+declareErrorCodes('JsApiError', ['JS_API']);
 
 const failureTraits: Record<JsPublishFailureCode, { retryable: boolean; definite: boolean }> = {
   JS_TIMEOUT: { retryable: true, definite: false },
@@ -51,7 +54,7 @@ const failureTraits: Record<JsPublishFailureCode, { retryable: boolean; definite
 };
 
 /** The publish got no usable answer from JetStream. `definite` says whether it surely was not stored. */
-export class JsPublishError extends Error {
+export class JsPublishError extends Error implements CodedError {
   override readonly name = 'JsPublishError';
   readonly retryable: boolean;
   readonly definite: boolean;
@@ -66,7 +69,7 @@ export class JsPublishError extends Error {
 }
 
 /** JetStream refused the publish: `{"error":{"code","err_code","description"}}`. Nothing was stored. */
-export class JsApiError extends Error {
+export class JsApiError extends Error implements CodedError {
   override readonly name = 'JsApiError';
   readonly code = 'JS_API';
   readonly definite = true;

@@ -1,4 +1,5 @@
 // The gateway's error catalogue: HTTP error codes and the in-process error classes; must not log or do I/O.
+import { createError } from '../schemas/errors.ts';
 
 /**
  * Every error body the gateway sends is `{ error: <code>, ... }` with a code from this catalogue,
@@ -43,33 +44,25 @@ export interface GatewayErrorBody {
  * webhook was not acknowledged, so answering 503 makes AgentMail (Svix) deliver it again.
  * The publish may still have landed; the retry is harmless because the bus dedupes on the svix-id.
  */
-export class SinkUnavailableError extends Error {
-  override readonly name = 'SinkUnavailableError';
-  readonly code = 'bus_unavailable';
-  readonly retryable = true;
+export class SinkUnavailableError extends createError('bus_unavailable', 'SinkUnavailableError', {
+  retryable: true,
+}) {
   constructor(message = 'message bus unavailable', options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
 /** The sink did not settle within the gateway's own deadline (Svix gives up on a delivery after 15 s). */
-export class SinkTimeoutError extends Error {
-  override readonly name = 'SinkTimeoutError';
-  readonly code = 'sink_timeout';
-  readonly retryable = true;
+export class SinkTimeoutError extends createError('sink_timeout', 'SinkTimeoutError', { retryable: true }) {
   constructor(readonly timeoutMs: number) {
     super(`webhook sink did not settle within ${timeoutMs} ms`);
   }
 }
 
 /** A bad AGENTMAIL_WEBHOOK_SECRET or an unreadable secret file: the gateway must not start. */
-export class WebhookSecretError extends Error {
-  override readonly name = 'WebhookSecretError';
-  readonly code = 'invalid_webhook_secret';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class WebhookSecretError extends createError('invalid_webhook_secret', 'WebhookSecretError', {
+  retryable: false,
+}) {}
 
 /** True for any error that says a retry may succeed, whoever defined its class (duck-typed on `retryable`). */
 export function isRetryable(err: unknown): boolean {

@@ -7,18 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { actorIdsOf, parseActorSpec } from './host.ts';
 import type { ActorKind } from '../../schemas/bus.ts';
+import { createError } from '../../schemas/errors.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entryPoint = join(repoRoot, 'bin', 'agentmail-cs.js');
 
 /** A node process did not become ready, or exited while we waited for it. */
-export class NodeProcessError extends Error {
-  override readonly name = 'NodeProcessError';
-  readonly code = 'NODE_PROCESS';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class NodeProcessError extends createError('NODE_PROCESS', 'NodeProcessError', { retryable: false }) {}
 
 export interface NodeProcessOptions {
   /** NODE_ID of the process; actor ids are `<nodeId>-<kind>-<index>`. Also names its log file. */

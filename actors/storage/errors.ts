@@ -1,4 +1,5 @@
 // Error catalogue of the acceptor's append-only log; plain classes, no I/O and no logging here.
+import { declareErrorCodes, type CodedError } from '../../schemas/errors.ts';
 
 /** Stable codes, so callers and tests match on `code` instead of message text. */
 export const AppendLogErrorCode = {
@@ -9,15 +10,18 @@ export const AppendLogErrorCode = {
   notSerializable: 'LOG_RECORD_NOT_SERIALIZABLE',
 } as const;
 export type AppendLogErrorCode = (typeof AppendLogErrorCode)[keyof typeof AppendLogErrorCode];
+declareErrorCodes('AppendLogError', Object.values(AppendLogErrorCode));
 
 /** Whether `error` is a Node system error with this errno code (ENOENT, EEXIST, ...). */
 export function isErrnoCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
-export class AppendLogError extends Error {
+export class AppendLogError extends Error implements CodedError {
   override name = 'AppendLogError';
   readonly code: AppendLogErrorCode;
+  /** A log that failed once is not trusted again in this process: the acceptor restarts and reopens it. */
+  readonly retryable = false;
   constructor(code: AppendLogErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;

@@ -1,5 +1,5 @@
 // The error catalogue for writing replies: small Error subclasses with a stable code; no logic.
-import { createError } from '../../../schemas/errors.ts';
+import { createError, declareErrorCodes, type CodedError } from '../../../schemas/errors.ts';
 
 export const ReplyErrorCode = {
   kbEmpty: 'KB_EMPTY',
@@ -11,8 +11,12 @@ export const ReplyErrorCode = {
 } as const;
 export type ReplyErrorCode = (typeof ReplyErrorCode)[keyof typeof ReplyErrorCode];
 
-export class KnowledgeBaseError extends Error {
+declareErrorCodes('KnowledgeBaseError', [ReplyErrorCode.kbEmpty, ReplyErrorCode.kbUnreadable]);
+
+/** The knowledge base is missing, unreadable or empty: the responder cannot start until an operator fixes it. */
+export class KnowledgeBaseError extends Error implements CodedError {
   override readonly name = 'KnowledgeBaseError';
+  readonly retryable = false;
   constructor(
     readonly code: typeof ReplyErrorCode.kbEmpty | typeof ReplyErrorCode.kbUnreadable,
     message: string,

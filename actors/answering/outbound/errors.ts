@@ -4,6 +4,7 @@
 //  - retryable: may the same request (same Idempotency-Key) succeed later? -> JetStream nak, else term.
 //  - definite:  did the reply definitely NOT go out? A timeout, a reset connection or a 5xx may have
 //               sent it, so they are never definite; the Idempotency-Key makes the retry safe anyway.
+import { declareErrorCodes, type CodedError } from '../../../schemas/errors.ts';
 
 export const SendErrorCode = {
   RateLimited: 'RATE_LIMITED',
@@ -21,6 +22,7 @@ export const SendErrorCode = {
   InvalidIdempotencyKey: 'INVALID_IDEMPOTENCY_KEY',
 } as const;
 export type SendErrorCode = (typeof SendErrorCode)[keyof typeof SendErrorCode];
+declareErrorCodes('SendError', Object.values(SendErrorCode));
 
 export interface SendErrorDetails {
   /** HTTP status, when the server answered. */
@@ -34,7 +36,7 @@ export interface SendErrorDetails {
   cause?: unknown;
 }
 
-export abstract class SendError extends Error {
+export abstract class SendError extends Error implements CodedError {
   abstract readonly code: SendErrorCode;
   abstract readonly retryable: boolean;
   abstract readonly definite: boolean;

@@ -1,10 +1,14 @@
 // The one error convention: createError's classes carry name, code, retryable and cause; a code is declared once.
 import { expect } from 'chai';
-import { createError, errorCatalogue } from '../../../schemas/errors.ts';
+import { createError, declareErrorCodes, errorCatalogue } from '../../../schemas/errors.ts';
 // Loading these registers their codes in the catalogue.
 import { BusUnavailableError } from '../../../bus/bus.ts';
 import { ConfigError } from '../../../actors/runtime/config.ts';
 import '../../../actors/node/registry.ts';
+import { RateLimitedError } from '../../../actors/answering/outbound/errors.ts';
+import { LogClosedError } from '../../../actors/storage/errors.ts';
+import { SinkTimeoutError } from '../../../gateway/errors.ts';
+import '../../../actors/node/node-process.ts';
 
 describe('errors', function () {
   it('makes Error classes with a stable code, a retryable flag, a name and a chained cause', function () {
@@ -24,6 +28,19 @@ describe('errors', function () {
     );
   });
 
+  it('makes the families whose code varies per instance claim their codes in the same catalogue', function () {
+    expect(() => declareErrorCodes('SomeFamily', ['FRESH_CODE', 'RATE_LIMITED'])).to.throw(
+      /RATE_LIMITED is declared by SendError and SomeFamily/,
+    );
+    expect(errorCatalogue().has('FRESH_CODE'), 'a refused family registers none of its codes').to.equal(
+      false,
+    );
+    expect(() => createError('LOG_CLOSED', 'AnotherError', { retryable: true })).to.throw(/AppendLogError/);
+    for (const e of [new RateLimitedError('429'), new LogClosedError('x'), new SinkTimeoutError(5)])
+      expect(e.retryable).to.be.a('boolean');
+    expect(new SinkTimeoutError(5)).to.include({ code: 'sink_timeout', retryable: true, timeoutMs: 5 });
+  });
+
   it('holds every code the running system declares, once each', function () {
     const codes = [...errorCatalogue().keys()];
     expect(codes).to.include.members([
@@ -31,6 +48,13 @@ describe('errors', function () {
       'CONFIG_INVALID',
       'OWNER_UNAVAILABLE',
       'KV_CONTENTION',
+      'RATE_LIMITED',
+      'LOG_CORRUPT',
+      'JS_TIMEOUT',
+      'JS_API',
+      'KB_EMPTY',
+      'bus_unavailable',
+      'NODE_PROCESS',
     ]);
     expect(new Set(codes).size).to.equal(codes.length);
   });
