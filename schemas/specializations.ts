@@ -95,6 +95,19 @@ export function fallbackRoute(map: SpecializationMap): { specialization: string;
 }
 
 /**
+ * Where mail that says something the lexicons cannot place goes: the first specialization of the map that does not
+ * hold the fallback topic (the default map's support desk), its first topic. Undefined when there is none.
+ */
+export function primaryRoute(map: SpecializationMap): { specialization: string; topic: string } | undefined {
+  const fallback = fallbackRoute(map).specialization;
+  for (const [spec, topics] of Object.entries(map)) {
+    const first = topics[0];
+    if (spec !== fallback && first !== undefined) return { specialization: spec, topic: first };
+  }
+  return undefined;
+}
+
+/**
  * An agent's specializations: its roster entry (AGENT_ROSTER) when it has one, else the map's keys round-robin by
  * the agent's index (`<node>-agent-<i>`).
  */

@@ -33,6 +33,12 @@ const WEIGHT: ReadonlyMap<string, number> = (() => {
   return new Map([...owners].map(([w, n]) => [w, 1 / n]));
 })();
 
+/** Words of a text that carry meaning: not a function word of any language we know, at least three letters. */
+export function contentWords(text: string): string[] {
+  const tokens = normalize(text.slice(0, 5000)).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
+  return tokens.filter((t) => t.length >= 3 && !WEIGHT.has(t));
+}
+
 export function languageScores(text: string): Record<string, number> {
   const scores: Record<string, number> = {};
   for (const lang of LISTS.keys()) scores[lang] = 0;

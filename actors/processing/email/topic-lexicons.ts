@@ -392,6 +392,9 @@ export const TOPIC_LEXICONS: Readonly<Record<string, readonly Weighted[]>> = {
   ],
   info: [
     ['information', 1],
+    ['reach you', 3],
+    ['am besten erreichen', 3],
+    ['vous joindre', 3],
     ['opening hours', 3],
     ['business hours', 3],
     ['office hours', 3],
