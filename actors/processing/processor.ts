@@ -21,6 +21,7 @@ import { buildClassificationPrompt, parseModelClassification } from './email/mod
 import { EMPTY_RATE_LIMIT_STATE, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
+  dispositionOf,
   livenessOf,
   recognizeDelivery,
   type DeliveryMatch,
@@ -30,8 +31,8 @@ import {
 import { Actor } from '../runtime/actor.ts';
 import { maxProposals } from '../runtime/timeouts.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
-import { recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
-import { workMsgId } from '../conversation/message-ids.ts';
+import { recordHeld, recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
+import { humanMsgId, workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
@@ -68,6 +69,21 @@ export function emailInputOf(message: MailReceived['payload']['message']): Email
     inbox_id: message.inbox_id,
     message_id: message.message_id,
     thread_id: message.thread_id,
+  };
+}
+
+/** The email as work items and the human queue carry it, cut to the schema's bounds. */
+function emailPartOf(email: EmailInput, receivedAt: string): WorkItem['email'] {
+  const sender = senderOf(email);
+  return {
+    subject: (typeof email.subject === 'string' ? email.subject : '').slice(0, emailLimits.subject.maxLength),
+    text: extractText(email).slice(0, emailLimits.text.maxLength),
+    from: rawFrom(email).slice(0, emailLimits.from.maxLength),
+    ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
+    ...(sender.address
+      ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
+      : {}),
+    receivedAt,
   };
 }
 
@@ -218,8 +234,9 @@ export class ProcessorActor extends Actor {
     }
 
     const classification = await this.classify(email, ids);
+    const disposition = dispositionOf(conv);
+    if (disposition.kind === 'hold') return this.hold(body, email, classification, conv!, disposition, ids);
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
-    const sender = senderOf(email);
     const item: WorkItem = {
       type: 'work-item',
       inboxId: message.inbox_id,
@@ -231,16 +248,7 @@ export class ProcessorActor extends Actor {
       epoch: owner.epoch,
       instance: owner.instance,
       classification,
-      email: {
-        subject: (message.subject ?? '').slice(0, emailLimits.subject.maxLength),
-        text: extractText(email).slice(0, emailLimits.text.maxLength),
-        from: rawFrom(email).slice(0, emailLimits.from.maxLength),
-        ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
-        ...(sender.address
-          ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
-          : {}),
-        receivedAt: message.timestamp,
-      },
+      email: emailPartOf(email, message.timestamp),
       routedAt: new Date().toISOString(),
     };
     m.working();
@@ -270,6 +278,69 @@ export class ProcessorActor extends Actor {
         humanReasons: classification.humanReasons,
         method: classification.method,
         confidence: classification.confidence,
+      },
+      ids,
+    );
+    return ack;
+  }
+
+  /**
+   * H1 (core/routing.ts): a person has this thread, so the mail goes to the HUMAN stream for them and is recorded in
+   * the conversation; no agent sees it. The thread keeps the `escalated` label it got, until it is given back.
+   * Queue first, record second: a crash between them redelivers the mail, and the fixed msgID dedups the queue.
+   */
+  private async hold(
+    body: MailReceived,
+    email: EmailInput,
+    classification: Classification,
+    conv: ConversationState,
+    disposition: Extract<ReturnType<typeof dispositionOf>, { kind: 'hold' }>,
+    ids: { messageId: string; threadId: string },
+  ): Promise<Outcome> {
+    const message = body.payload.message;
+    const part = emailPartOf(email, message.timestamp);
+    const now = new Date().toISOString();
+    await this.ctx.bus.jsPublish(
+      contracts.humanQueue,
+      { inbox: message.inbox_id },
+      {
+        type: 'human-escalation',
+        inboxId: message.inbox_id,
+        threadId: message.thread_id,
+        messageId: message.message_id,
+        eventId: body.eventId,
+        agentId: conv.owner,
+        epoch: conv.epoch,
+        reasons: ['thread-with-person'],
+        classification,
+        email: part,
+        acknowledged: false,
+        at: now,
+      },
+      { msgID: humanMsgId(message.inbox_id, message.message_id) },
+    );
+    await this.conversations.update(message.thread_id, (prev) =>
+      prev
+        ? recordHeld(
+            prev,
+            {
+              messageId: message.message_id,
+              from: part.from,
+              text: part.text,
+              receivedAt: message.timestamp,
+            },
+            now,
+          )
+        : undefined,
+    );
+    this.emit(
+      'mail.held',
+      {
+        inboxId: message.inbox_id,
+        since: disposition.since,
+        escalatedMessageId: disposition.escalatedMessageId,
+        reasons: [...disposition.reasons],
+        owner: conv.owner,
       },
       ids,
     );
