@@ -115,7 +115,7 @@ const nl: ReplyTemplates = {
 const ja: ReplyTemplates = {
   greeting: (name) => (name ? `${name} 様` : 'お客様'),
   replyIfUnsolved: 'これで解決しない場合は、このメールにそのままご返信ください。',
-  clarify: 'どのようなご用件か、一、二文でお知らせいただけますか。',
+  clarify: 'どのようなご用件か、一、二文でお知らせいただけますか？',
   noAnswer: 'お問い合わせありがとうございます。担当者が内容を確認し、できるだけ早くご連絡いたします。',
   needsHuman: 'また、担当者にも内容を共有しましたので、担当者から改めてご連絡いたします。',
   refusal:

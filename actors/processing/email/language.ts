@@ -33,10 +33,17 @@ const WEIGHT: ReadonlyMap<string, number> = (() => {
   return new Map([...owners].map(([w, n]) => [w, 1 / n]));
 })();
 
-/** Words of a text that carry meaning: not a function word of any language we know, at least three letters. */
+/**
+ * Words of a text that carry meaning: not a function word of any language we know, at least three letters; a
+ * Japanese run (no spaces) counts as its character pairs.
+ */
 export function contentWords(text: string): string[] {
-  const tokens = normalize(text.slice(0, 5000)).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
-  return tokens.filter((t) => t.length >= 3 && !WEIGHT.has(t));
+  const sample = text.slice(0, 5000);
+  const tokens = normalize(sample).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
+  const cjk = (sample.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{2,}/gu) ?? []).flatMap(
+    (run) => [...run].slice(1).map((c, i) => `${[...run][i]!}${c}`),
+  );
+  return [...tokens.filter((t) => t.length >= 3 && !WEIGHT.has(t)), ...cjk];
 }
 
 export function languageScores(text: string): Record<string, number> {
