@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { Bus } from '../bus/bus.ts';
 import { contracts } from '../bus/contracts.ts';
-import { ConfigError, loadConfig } from '../actors/runtime/config.ts';
+import { loadConfigOrExit } from './config-or-exit.ts';
 import type { GiveBack, GiveBackReply } from '../schemas/work.ts';
 import { createLogger } from '../telemetry/logger.ts';
 
@@ -45,13 +45,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${parsed.problem}\n${usage}\n`);
     process.exit(2);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const bus = await Bus.connect({
     servers: config.natsServers,
     name: 'cs-give-back',

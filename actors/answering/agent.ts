@@ -29,7 +29,7 @@ import {
 import { Actor } from '../runtime/actor.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
 import { historyFor, recordGivenBack, recordSettled } from '../conversation/core/conversation.ts';
-import { humanMsgId } from '../conversation/message-ids.ts';
+import { queueForPerson } from '../conversation/human-queue.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 import { agentSpecializations } from '../../schemas/specializations.ts';
 
@@ -454,25 +454,19 @@ export class AgentActor extends Actor {
       if (e.retryable && m.info.deliveryCount < maxDeliver) return nak(retryDelayMs(e, m.info.deliveryCount));
       this.emit('escalation.failed', { code: e.code, status: e.status ?? 0 }, ids);
     }
-    await this.ctx.bus.jsPublish(
-      contracts.humanQueue,
-      { inbox: item.inboxId },
-      {
-        type: 'human-escalation',
-        inboxId: item.inboxId,
-        threadId: item.threadId,
-        messageId: item.messageId,
-        eventId: item.eventId,
-        agentId: this.id,
-        epoch: item.epoch,
-        reasons: why,
-        classification: item.classification,
-        email: item.email,
-        acknowledged,
-        at: new Date().toISOString(),
-      },
-      { msgID: humanMsgId(item.inboxId, item.messageId) },
-    );
+    await queueForPerson(this.ctx.bus, {
+      inboxId: item.inboxId,
+      threadId: item.threadId,
+      messageId: item.messageId,
+      eventId: item.eventId,
+      agentId: this.id,
+      epoch: item.epoch,
+      reasons: why,
+      classification: item.classification,
+      email: item.email,
+      acknowledged,
+      at: new Date().toISOString(),
+    });
     const at = new Date().toISOString();
     const record: ReplyRecord = {
       type: 'reply-record',

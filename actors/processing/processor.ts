@@ -32,7 +32,8 @@ import { Actor } from '../runtime/actor.ts';
 import { maxProposals } from '../runtime/timeouts.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
 import { recordHeld, recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
-import { humanMsgId, workMsgId } from '../conversation/message-ids.ts';
+import { queueForPerson } from '../conversation/human-queue.ts';
+import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
@@ -300,25 +301,19 @@ export class ProcessorActor extends Actor {
     const message = body.payload.message;
     const part = emailPartOf(email, message.timestamp);
     const now = new Date().toISOString();
-    await this.ctx.bus.jsPublish(
-      contracts.humanQueue,
-      { inbox: message.inbox_id },
-      {
-        type: 'human-escalation',
-        inboxId: message.inbox_id,
-        threadId: message.thread_id,
-        messageId: message.message_id,
-        eventId: body.eventId,
-        agentId: conv.owner,
-        epoch: conv.epoch,
-        reasons: ['thread-with-person'],
-        classification,
-        email: part,
-        acknowledged: false,
-        at: now,
-      },
-      { msgID: humanMsgId(message.inbox_id, message.message_id) },
-    );
+    await queueForPerson(this.ctx.bus, {
+      inboxId: message.inbox_id,
+      threadId: message.thread_id,
+      messageId: message.message_id,
+      eventId: body.eventId,
+      agentId: conv.owner,
+      epoch: conv.epoch,
+      reasons: ['thread-with-person'],
+      classification,
+      email: part,
+      acknowledged: false,
+      at: now,
+    });
     await this.conversations.update(message.thread_id, (prev) =>
       prev
         ? recordHeld(
