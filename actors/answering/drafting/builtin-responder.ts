@@ -131,10 +131,11 @@ export function retrieve(
   language?: string,
 ): SearchHit[] {
   const k = Math.max(options.maxPassages, 5);
-  const hits = kb.search(queryOf(request), k, language);
+  const subject = cleanSubject(request.email.subject);
+  const hits = kb.search(queryOf(request), k, language, subject);
   if (isConfident(hits[0], options)) return hits;
   for (const message of [...request.history].reverse()) {
-    const earlier = kb.search(`${cleanSubject(request.email.subject)}\n${message.text}`, k, language);
+    const earlier = kb.search(`${subject}\n${message.text}`, k, language, subject);
     if (isConfident(earlier[0], options)) return earlier;
   }
   return hits;
