@@ -39,7 +39,7 @@ export interface BuiltinOptions {
   readonly maxSentences: number;
   /**
    * Mail the knowledge base cannot place, with at most this many words besides the sender's name, none or one of
-   * them matching an article, gets a clarifying question.
+   * them matching an article, and no specific question, gets a clarifying question.
    */
   readonly unclearTerms: number;
 }
@@ -175,7 +175,10 @@ export function planReply(kb: KnowledgeBase, request: ReplyRequest, options: Bui
   const name = new Set(terms(request.email.senderName ?? ''));
   const said = new Set(terms(queryOf(request)).filter((t) => !name.has(t)));
   const placed = all[0]?.matchedTerms.length ?? 0;
-  if (said.size <= options.unclearTerms && placed <= 1 && request.history.length === 0)
+  // A short question the knowledge base cannot answer ("Do you deliver pizza to Berlin?") is clear, just not ours
+  // to answer: only mail that asks nothing specific gets the clarifying question.
+  const asks = /[?？]/.test(queryOf(request)) && said.size > 2;
+  if (said.size <= options.unclearTerms && placed <= 1 && !asks && request.history.length === 0)
     return { kind: 'clarify', language, hits };
   return { kind: 'escalate', language, reason: EscalationReason.noKbMatch, hits };
 }
@@ -242,8 +245,10 @@ export function selectSentences(
       continue;
     const sameDoc = docs.has(hit.passage.docId);
     if (!sameDoc && docs.size >= parts) continue;
+    // A near tie in the same article is part of the same answer; anything else must add a question word.
+    const nearTie = sameDoc && hit.score >= best.score * 0.8;
     const pick = scoreSentences(kb, queryTerms, hit, i + 1)
-      .filter((c) => c.weight > 0 && [...c.matched].some((t) => !covered.has(t)))
+      .filter((c) => c.weight > 0 && (nearTie || [...c.matched].some((t) => !covered.has(t))))
       .sort((a, b) => b.weight - a.weight || a.position - b.position)[0];
     if (!pick) continue;
     for (const t of pick.matched) covered.add(t);
