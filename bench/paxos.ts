@@ -124,6 +124,8 @@ function nodeEnvs(layout: string, nats: LocalNats, dataDir: string): Record<stri
     PAXOS_TIMEOUT: '10',
     LOG_LEVEL: 'warn',
     STATE_REPLICATION_FACTOR: '1',
+    METRICS_PORT: '0',
+    GATEWAY_HOST: '127.0.0.1',
   }));
 }
 

@@ -4,6 +4,7 @@ import { createError } from '../schemas/errors.ts';
 import {
   connect,
   headers as natsHeaders,
+  PermissionViolationError,
   type Msg,
   type NatsConnection,
   type Subscription,
@@ -20,7 +21,13 @@ import { decode, encode, type SchemaFailure } from '../schemas/codec.ts';
 import { JsApiError, JsErrCode, JsPublisher } from './js-publisher.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { busMessagesTotal, handlerSeconds, natsConnected } from '../telemetry/metrics.ts';
+import {
+  busMessagesTotal,
+  handlerSeconds,
+  natsConnected,
+  natsPermissionDeniedTotal,
+} from '../telemetry/metrics.ts';
+import { natsSecurityOptions, noNatsSecurity, type NatsSecurity } from './nats-auth.ts';
 import { subjectOf, patternOf, type SubjectParams, type SubjectTemplate } from './subjects.ts';
 
 /** NATS or JetStream did not answer: the operation may or may not have happened; retry it with the same id. */
@@ -28,6 +35,28 @@ export class BusUnavailableError extends createError('BUS_UNAVAILABLE', 'BusUnav
   retryable: true,
 }) {
   readonly definite = false;
+}
+
+/**
+ * The server refused this connection's publish (its user may not publish to the subject): nothing was delivered,
+ * and a retry is refused again until the server's permissions change.
+ */
+export class PermissionDeniedError extends createError('NATS_PERMISSION_DENIED', 'PermissionDeniedError', {
+  retryable: false,
+}) {
+  readonly definite = true;
+  constructor(
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`NATS refused to let this connection publish to ${subject} (permissions)`, options);
+  }
+}
+
+/** A refusal the server sent (nats.js reports it on the status iterator, not on the publish that caused it). */
+export interface PermissionDenial {
+  operation: 'publish' | 'subscription';
+  subject: string;
 }
 
 /** A reply that failed its schema, or an error answer from the other side. */
@@ -78,6 +107,8 @@ export interface BusOptions {
   logger: Logger;
   /** Called for every inbound message that fails its schema (the runtime publishes cs.events.invalid). */
   onInvalid?: InvalidHandler;
+  /** NATS credentials and TLS (config NATS_*); none by default. */
+  security?: NatsSecurity;
 }
 
 /** nats-server's default max_payload, for the moment before the server's INFO says otherwise. */
@@ -92,6 +123,10 @@ export class Bus {
   readonly jsPublisher: JsPublisher;
   private jsmPromise: Promise<JetStreamManager> | undefined;
   onInvalid: InvalidHandler;
+  /** Called for every refusal the server reports (the node host turns it into an ops event); logged and counted here. */
+  onPermissionDenied: (denial: PermissionDenial) => void = () => undefined;
+  /** JetStream writes waiting for their ack on a subject, failed the moment the server refuses a publish to it. */
+  private readonly denialWaiters = new Map<string, Set<(e: PermissionDeniedError) => void>>();
   private up = true;
   private turnWaiters: (() => void)[] = [];
 
@@ -99,6 +134,8 @@ export class Bus {
     readonly nc: NatsConnection,
     readonly logger: Logger,
     onInvalid: InvalidHandler | undefined,
+    /** Connected as a user the server may hold to subject permissions. */
+    private readonly permissioned: boolean,
   ) {
     this.js = jetstream(nc, { timeout: 2_000 });
     this.kvm = new Kvm(nc);
@@ -109,6 +146,7 @@ export class Bus {
   /** Connects to every server given, reconnecting forever: an actor never gives up on NATS. */
   static async connect(opts: BusOptions): Promise<Bus> {
     const nc = await connect({
+      ...natsSecurityOptions(opts.security ?? noNatsSecurity),
       servers: opts.servers,
       name: opts.name,
       maxReconnectAttempts: -1,
@@ -123,7 +161,10 @@ export class Bus {
       noAsyncTraces: true,
     });
     natsConnected.set(1);
-    const bus = new Bus(nc, opts.logger, opts.onInvalid);
+    // Credentials in a server URL (nats://user:pass@host) count as much as NATS_USER.
+    const permissioned =
+      (opts.security?.auth.method ?? 'none') !== 'none' || opts.servers.some((s) => s.includes('@'));
+    const bus = new Bus(nc, opts.logger, opts.onInvalid, permissioned);
     void bus.watchStatus();
     return bus;
   }
@@ -142,12 +183,44 @@ export class Bus {
           this.logger.info('NATS reconnected', { server: s.server });
           break;
         case 'error':
-          this.logger.warn('NATS error', { error: String(s.error) });
+          if (s.error instanceof PermissionViolationError) this.denied(s.error);
+          else this.logger.warn('NATS error', { error: String(s.error) });
           break;
         default:
           break;
       }
     }
+  }
+
+  /** A publish or subscription the server refused: never silent (one error line, a metric, the host's event). */
+  private denied(e: PermissionViolationError): void {
+    const operation = e.operation === 'publish' ? 'publish' : 'subscription';
+    if (operation === 'publish')
+      for (const fail of this.denialWaiters.get(e.subject) ?? []) fail(new PermissionDeniedError(e.subject));
+    natsPermissionDeniedTotal.inc({ operation });
+    this.logger.error(`NATS refused ${operation} to ${e.subject}: this user has no permission for it`, {
+      operation,
+      subject: e.subject,
+    });
+    this.onPermissionDenied({ operation, subject: e.subject });
+  }
+
+  /**
+   * `work` (a JetStream write to `subject`), or PermissionDeniedError as soon as the server refuses a publish to that
+   * subject: the ack would never come, and a retry would be refused again.
+   */
+  private unlessDenied<T>(subject: string, work: Promise<T>): Promise<T> {
+    // Without credentials there are no permissions to refuse anything: keep the hot path free of the race.
+    if (!this.permissioned) return work;
+    let fail!: (e: PermissionDeniedError) => void;
+    const denied = new Promise<never>((_resolve, reject) => (fail = reject));
+    const waiters = this.denialWaiters.get(subject) ?? new Set();
+    waiters.add(fail);
+    this.denialWaiters.set(subject, waiters);
+    return Promise.race([work, denied]).finally(() => {
+      waiters.delete(fail);
+      if (waiters.size === 0) this.denialWaiters.delete(subject);
+    });
   }
 
   get connected(): boolean {
@@ -183,6 +256,9 @@ export class Bus {
     try {
       m = await this.nc.request(subject, encode(c.name, c.schema, body), { timeout: timeoutMs });
     } catch (e) {
+      // nats.js fails a request the server refused with a RequestError caused by the refusal: definite, unlike a timeout.
+      if ((e as Error).cause instanceof PermissionViolationError)
+        throw new PermissionDeniedError(subject, { cause: e });
       throw new BusUnavailableError(`${c.name}: no answer on ${subject} within ${timeoutMs} ms`, {
         cause: e,
       });
@@ -270,12 +346,17 @@ export class Bus {
     if (opts.coalesce) await this.nextTurn();
     for (;;) {
       try {
-        return await this.jsPublisher.publish(subject, data, {
-          msgID: opts.msgID,
-          timeoutMs: opts.timeoutMs ?? 2_000,
-          headers: h,
-        });
+        return await this.unlessDenied(
+          subject,
+          this.jsPublisher.publish(subject, data, {
+            msgID: opts.msgID,
+            timeoutMs: opts.timeoutMs ?? 2_000,
+            headers: h,
+          }),
+        );
       } catch (e) {
+        // A refused write is refused again: retrying it would only hide the cause behind a timeout.
+        if (e instanceof PermissionDeniedError) throw e;
         if (Date.now() + wait >= deadline || this.nc.isClosed()) {
           throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
             cause: e,

@@ -13,7 +13,7 @@ import { decode, type SchemaFailure } from '../schemas/codec.ts';
 import type { AnyContract, BodyOf } from './contracts.ts';
 import { contracts } from './contracts.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { busMessagesTotal, handlerSeconds } from '../telemetry/metrics.ts';
+import { busMessagesTotal, handlerSeconds, redeliveriesTotal } from '../telemetry/metrics.ts';
 
 /** What a handler decided about one message. `nak` redelivers after `delayMs`; `term` gives up (after recording why). */
 export type Outcome =
@@ -171,6 +171,7 @@ export async function consumeDurable<C extends AnyContract>(
   };
 
   const handleOne = async (m: JsMsg) => {
+    if (m.info.redelivered) redeliveriesTotal.inc({ contract: c.name });
     const r = decode<BodyOf<C>>(c.schema, m.data);
     if (!r.ok) {
       ctx.reportInvalid({ contract: c.name, subject: m.subject, failure: r.failure, streamSeq: m.seq });

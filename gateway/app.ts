@@ -13,6 +13,8 @@ import {
   SinkTimeoutError,
   type GatewayErrorBody,
 } from './errors.ts';
+import { requireAdmin } from './admin-auth.ts';
+import { registerStatusPage, type LiveFeed } from './status-page.ts';
 import { classifyEventType, createWebhookVerifier, processWebhook, type VerifiedWebhook } from './webhook.ts';
 
 export const WEBHOOK_PATH = '/webhook/agentmail';
@@ -55,6 +57,10 @@ export interface GatewayDeps {
   bodyLimitBytes?: number;
   readiness(): Promise<Readiness>;
   status(): Promise<object> | object;
+  /** Bearer token for /status, the status page and admin endpoints (the webhook stays Svix-only, /health open). */
+  adminToken: string;
+  /** The status page's feed beyond /status: recent events, conversations per agent. */
+  live?: () => Promise<LiveFeed> | LiveFeed;
   registry: Registry;
   logger: GatewayLogger;
   publishTimeoutMs?: number;
@@ -73,28 +79,35 @@ interface RequestNote {
   kind?: VerifiedWebhook['kind'];
 }
 
-function getOrCreateCounter(registry: Registry): Counter<'event_type' | 'status'> {
-  const existing = registry.getSingleMetric('webhook_requests_total');
-  // Reuse when the app is built twice on one registry (tests, restarts in-process).
-  if (existing instanceof Counter) return existing;
-  return new Counter({
-    name: 'webhook_requests_total',
-    help: 'AgentMail webhook requests by event type and HTTP status',
-    labelNames: ['event_type', 'status'],
-    registers: [registry],
-  });
-}
+/** The seed's names of the webhook metrics (the app may import nothing outside gateway/ and schemas/). */
+export const webhookMetricNames = {
+  requests: 'webhook_requests_total',
+  duration: 'webhook_processing_duration_seconds',
+} as const;
 
-function getOrCreateHistogram(registry: Registry): Histogram<'event_type' | 'status'> {
-  const existing = registry.getSingleMetric('webhook_request_duration_seconds');
-  if (existing instanceof Histogram) return existing;
-  return new Histogram({
-    name: 'webhook_request_duration_seconds',
-    help: 'AgentMail webhook handling time, including the wait for the bus ack',
-    labelNames: ['event_type', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
-    registers: [registry],
-  });
+/** The seed's two webhook metrics, on the given registry; reused when the app is built twice on one (tests, restarts). */
+function webhookMetrics(registry: Registry): {
+  requests: Counter<'event_type' | 'status'>;
+  duration: Histogram<'event_type' | 'status'>;
+} {
+  const requests = registry.getSingleMetric(webhookMetricNames.requests);
+  const duration = registry.getSingleMetric(webhookMetricNames.duration);
+  if (requests instanceof Counter && duration instanceof Histogram) return { requests, duration };
+  return {
+    requests: new Counter({
+      name: webhookMetricNames.requests,
+      help: 'AgentMail webhook requests by event type and HTTP status',
+      labelNames: ['event_type', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: webhookMetricNames.duration,
+      help: 'AgentMail webhook handling time, including the wait for the bus ack',
+      labelNames: ['event_type', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+  };
 }
 
 /** Metric label for an event type: known types by name, anything else 'unknown', so a sender cannot grow the series. */
@@ -157,8 +170,7 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
   const publishTimeoutMs = deps.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
   const retryAfter = String(deps.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   const now = deps.now ?? Date.now;
-  const requests = getOrCreateCounter(deps.registry);
-  const latency = getOrCreateHistogram(deps.registry);
+  const { requests, duration: latency } = webhookMetrics(deps.registry);
   const notes = new WeakMap<FastifyRequest, RequestNote>();
 
   // fastify's logger stays off: it would log URLs and headers on its own terms; we log through deps.logger.
@@ -277,7 +289,19 @@ export function buildGatewayApp(deps: GatewayDeps): FastifyInstance {
     });
   });
 
-  app.get('/status', async (_request, reply) => {
+  const admin = requireAdmin(deps.adminToken, (_request, reply) =>
+    sendError(reply, { error: GatewayErrorCode.Unauthorized }),
+  );
+  registerStatusPage(app, {
+    adminToken: deps.adminToken,
+    live: deps.live ?? (() => ({ events: [], conversations_per_agent: null })),
+    requests,
+    latency,
+    now,
+    admin,
+  });
+
+  app.get('/status', { onRequest: admin }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return reply.send(await deps.status());
   });

@@ -7,6 +7,7 @@ import { createError } from '../schemas/errors.ts';
  */
 export const GatewayErrorCode = {
   InvalidSignature: 'invalid_signature',
+  Unauthorized: 'unauthorized',
   InvalidJson: 'invalid_json',
   InvalidPayload: 'invalid_payload',
   BadRequest: 'bad_request',
@@ -21,6 +22,8 @@ export type GatewayErrorCode = (typeof GatewayErrorCode)[keyof typeof GatewayErr
 
 export const gatewayErrorStatus: Record<GatewayErrorCode, number> = {
   invalid_signature: 401,
+  // An admin path without the ADMIN_TOKEN bearer token.
+  unauthorized: 401,
   invalid_json: 400,
   invalid_payload: 400,
   bad_request: 400,
@@ -61,6 +64,11 @@ export class SinkTimeoutError extends createError('sink_timeout', 'SinkTimeoutEr
 
 /** A bad AGENTMAIL_WEBHOOK_SECRET or an unreadable secret file: the gateway must not start. */
 export class WebhookSecretError extends createError('invalid_webhook_secret', 'WebhookSecretError', {
+  retryable: false,
+}) {}
+
+/** An unreadable or malformed admin token file: the gateway must not start with its admin pages open. */
+export class AdminTokenError extends createError('invalid_admin_token', 'AdminTokenError', {
   retryable: false,
 }) {}
 

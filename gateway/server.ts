@@ -1,17 +1,22 @@
 // The gateway actor: AgentMail's webhooks in through the HTTP app, out as durable JetStream messages; nothing else.
 // It answers 2xx only after JetStream acknowledged the write, so an acknowledged email is never lost.
-import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Subscription } from '@nats-io/transport-node';
 import { SinkUnavailableError } from './errors.ts';
 import { buildGatewayApp, DEFAULT_PUBLISH_TIMEOUT_MS, type Readiness, type WebhookSink } from './app.ts';
 import type { VerifiedWebhook } from './webhook.ts';
 import { loadOrCreateWebhookSecret } from './webhook-secret.ts';
+import { loadOrCreateAdminToken } from './admin-token.ts';
+import { STATUS_PAGE_PATH, type LiveFeed } from './status-page.ts';
 import { contracts } from '../bus/contracts.ts';
-import { registry } from '../telemetry/metrics.ts';
-import { bucketStream, missingStreams, Buckets } from '../bus/provision.ts';
+import { metricSources, registry } from '../telemetry/metrics.ts';
+import { missingStreams } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
-import type { ActorEvent } from '../schemas/bus.ts';
-import { ClusterView } from '../actors/runtime/cluster-view.ts';
+import { ActorKind, type ActorEvent } from '../schemas/bus.ts';
+import { check } from '../schemas/codec.ts';
+import { StatusPage } from '../schemas/status.ts';
+import { ClusterView, distinguishedProposer, type PeerState } from '../actors/runtime/cluster-view.ts';
+import { ConversationCensus } from '../actors/conversation/conversation-census.ts';
 import { Actor } from '../actors/runtime/actor.ts';
 
 /** Publishes each verified webhook to its subject on the MAIL stream, with the svix-id as msgID. */
@@ -58,16 +63,21 @@ export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
 }
 
 const recentLimit = 50;
+/** The status page's event feed runs while someone polls it, and this long after the last poll. */
+const eventWatchMs = 30_000;
 
 export class GatewayActor extends Actor {
   readonly kind = 'gateway' as const;
   private app: FastifyInstance | undefined;
-  private metricsServer: Server | undefined;
   private view: ClusterView | undefined;
   private inFlight = 0;
   /** Recent replies and escalations from the agents' events, for /status (dry-run replies are visible there). */
   private readonly recent: ActorEvent[] = [];
+  private readonly census = new ConversationCensus();
   private readinessCache: { at: number; value: Readiness } | undefined;
+  /** Every kind's events for the status page, subscribed only while the page is watched (they can be thousands/s). */
+  private eventWatch: { subs: Subscription[]; until: number; timer: NodeJS.Timeout } | undefined;
+  private readonly events: ActorEvent[] = [];
   url = '';
 
   load(): number {
@@ -79,9 +89,14 @@ export class GatewayActor extends Actor {
     const secret = await loadOrCreateWebhookSecret(config.dataDir, config.agentmailWebhookSecret);
     if (secret.created) this.log.info(`no AGENTMAIL_WEBHOOK_SECRET: made one and saved it in ${secret.path}`);
     else if (secret.path) this.log.info(`webhook secret from ${secret.path}`);
+    const admin = await loadOrCreateAdminToken(config.dataDir, config.adminToken);
+    if (admin.created) this.log.info(`no ADMIN_TOKEN: made one and saved it in ${admin.path}`);
+    else if (admin.path) this.log.info(`admin token from ${admin.path}`);
 
     this.view = new ClusterView(config.healthCheckIntervalMs);
     this.view.start(bus, this.reportInvalid);
+    await this.census.start(bus);
+    metricSources.activeConversations = () => this.census.count();
     this.handle(contracts.events, { kind: 'agent' }, (e) => {
       if (!e.event.startsWith('reply.') && !e.event.startsWith('escalat')) return;
       this.recent.unshift(e);
@@ -107,38 +122,56 @@ export class GatewayActor extends Actor {
       bodyLimitBytes: config.webhookMaxBytes,
       readiness: () => this.readiness(),
       status: () => this.statusPage(),
+      adminToken: admin.secret,
+      live: () => this.liveFeed(),
       registry,
       logger: this.log,
     });
     this.url = await this.app.listen({ port: config.gatewayPort, host: config.gatewayHost });
     this.log.info(
-      `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics)`,
+      `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics); status page ${this.url}${STATUS_PAGE_PATH} (admin token)`,
     );
-
-    if (config.metricsPort !== config.gatewayPort) {
-      this.metricsServer = createServer((req, res) => {
-        if (req.url !== '/metrics') return void res.writeHead(404).end();
-        registry
-          .metrics()
-          .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text))
-          .catch(() => res.writeHead(500).end());
-      });
-      await new Promise<void>((resolve) => {
-        // A busy metrics port must not take the webhook door down with it: say so and go on.
-        this.metricsServer!.once('error', (e) => {
-          this.log.error(`metrics port ${config.metricsPort} unavailable: ${e.message}`);
-          resolve();
-        });
-        this.metricsServer!.listen(config.metricsPort, config.gatewayHost, resolve);
-      });
-    }
   }
 
   protected async onStop(): Promise<void> {
     // fastify's close waits for in-flight requests: each either got its JetStream ack or a 503.
     await this.app?.close();
-    this.metricsServer?.close();
+    this.stopEventWatch();
     this.view?.stop();
+    this.census.stop();
+  }
+
+  private liveFeed(): LiveFeed {
+    this.watchEvents();
+    return { events: this.events, conversations_per_agent: this.census.perOwner() ?? null };
+  }
+
+  private watchEvents(): void {
+    const until = Date.now() + eventWatchMs;
+    if (this.eventWatch) {
+      this.eventWatch.until = until;
+      return;
+    }
+    // One subscription per kind, not cs.events.*: that would also match cs.events.invalid, another schema.
+    const subs = ActorKind.map((kind) =>
+      this.handle(contracts.events, { kind }, (e) => {
+        this.events.unshift(e);
+        this.events.length = Math.min(this.events.length, recentLimit);
+      }),
+    );
+    const timer = setInterval(() => {
+      if (this.eventWatch && Date.now() > this.eventWatch.until) this.stopEventWatch();
+    }, 5_000);
+    timer.unref();
+    this.eventWatch = { subs, until, timer };
+  }
+
+  private stopEventWatch(): void {
+    if (!this.eventWatch) return;
+    clearInterval(this.eventWatch.timer);
+    for (const s of this.eventWatch.subs) s.unsubscribe();
+    this.eventWatch = undefined;
+    this.events.length = 0;
   }
 
   private async readiness(): Promise<Readiness> {
@@ -160,41 +193,45 @@ export class GatewayActor extends Actor {
     return value;
   }
 
-  private async statusPage(): Promise<object> {
+  private statusPage(): StatusPage {
     const view = this.view!;
-    const agents = view.list('agent').map((p) => ({
-      id: p.actorId,
-      node_id: p.nodeId,
-      status: p.alive ? p.status : 'dead',
-      load: p.load,
-      capacity: p.capacity,
-      specializations: p.specializations,
-      last_heartbeat: new Date(p.lastHeartbeat).toISOString(),
-    }));
-    let conversations: number | null = null;
-    try {
-      const jsm = await this.ctx.bus.jsm();
-      conversations = (await jsm.streams.info(bucketStream(Buckets.conversations))).state.num_subjects ?? 0;
-    } catch {
-      conversations = null;
-    }
-    const peers = view.list().filter((p) => p.alive);
-    return {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const health = (p: PeerState) => (p.alive ? p.status : 'dead');
+    const agents: StatusPage['agents'] = {};
+    for (const p of view.list('agent'))
+      agents[p.actorId] = {
+        status: health(p),
+        load: p.load,
+        capacity: p.capacity,
+        specializations: p.specializations,
+        last_heartbeat: iso(p.lastHeartbeat),
+        node_id: p.nodeId,
+      };
+    const actors: StatusPage['actors'] = {};
+    for (const p of view.list())
+      actors[p.actorId] = {
+        kind: p.kind,
+        status: health(p),
+        load: p.load,
+        node_id: p.nodeId,
+        last_heartbeat: iso(p.lastHeartbeat),
+      };
+    const alive = view.list().filter((p) => p.alive);
+    const page: StatusPage = {
       node_id: this.ctx.config.nodeId,
       timestamp: new Date().toISOString(),
-      cluster_size: new Set(peers.map((p) => p.nodeId)).size,
+      cluster_size: new Set(alive.map((p) => p.nodeId)).size,
       nats_connected: this.ctx.bus.connected,
       dry_run: this.ctx.config.agentmailApiKey === undefined,
       agents,
-      actors: peers.map((p) => ({
-        id: p.actorId,
-        kind: p.kind,
-        node_id: p.nodeId,
-        status: p.status,
-        load: p.load,
-      })),
-      conversations: { total: conversations },
+      actors,
+      conversations: this.census.count() ?? null,
+      distinguished_proposer: distinguishedProposer(view),
       recent_replies: this.recent,
     };
+    // The page is a contract with operators and their tools: a field that drifts from the schema is a bug here.
+    const r = check<StatusPage>(StatusPage, page);
+    if (!r.ok) throw new Error(`status page: ${r.failure.instancePath} ${r.failure.reason}`);
+    return page;
   }
 }

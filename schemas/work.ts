@@ -68,6 +68,8 @@ export const WorkItem = {
     classification: classificationRef,
     email: emailPart,
     routedAt: isoTime,
+    /** When the gateway accepted the webhook (ms since the epoch): the start of webhook_to_reply_seconds. */
+    acceptedAt: { type: 'integer', minimum: 0 },
     /** Set when the item was re-routed because its previous owner died. */
     reassignedFrom: actorId,
   },

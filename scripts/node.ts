@@ -14,13 +14,19 @@ import {
   type RunningNode,
 } from '../actors/node/host.ts';
 import { factories } from '../actors/node/registry.ts';
+import { natsSecurityOptions } from '../bus/nats-auth.ts';
 
 const EXIT_CONFIG = 2;
 const EXIT_NO_NATS = 3;
 
-async function natsAnswers(servers: string[]): Promise<boolean> {
+async function natsAnswers(config: Config): Promise<boolean> {
   try {
-    const nc = await connect({ servers, timeout: 1_500, maxReconnectAttempts: 0 });
+    const nc = await connect({
+      ...natsSecurityOptions(config.natsSecurity),
+      servers: config.natsServers,
+      timeout: 1_500,
+      maxReconnectAttempts: 0,
+    });
     await nc.close();
     return true;
   } catch {
@@ -30,7 +36,7 @@ async function natsAnswers(servers: string[]): Promise<boolean> {
 
 /** NATS from the config; if nothing answers on loopback and nats-server is installed, start one in the data folder. */
 async function ensureNats(config: Config, logger: Logger): Promise<LocalNats | undefined> {
-  if (await natsAnswers(config.natsServers)) return undefined;
+  if (await natsAnswers(config)) return undefined;
   const first = new URL(config.natsServers[0]!);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(first.hostname);
   if (config.natsServers.length === 1 && loopback && findNatsServer()) {
@@ -55,6 +61,8 @@ export async function main(argv: string[]): Promise<void> {
     // A .env file in the working directory fills variables the environment does not set.
     if (existsSync('.env')) process.loadEnvFile('.env');
     config = loadConfig();
+    // A credentials file that cannot be read is a configuration mistake: one line and exit 2, like a bad variable.
+    natsSecurityOptions(config.natsSecurity);
     specs = parseActorSpec(values.actors ?? process.env['ACTORS'] ?? defaultActors);
   } catch (e) {
     process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);

@@ -1,8 +1,158 @@
-// The process's one prom-client registry and the metrics shared by every actor kind; no actor creates its own registry.
+// The process's one prom-client registry and every metric name an operator reads; no actor creates its own registry.
+// Several actors in one process share these series: per-actor values carry an actor_id label, process-wide ones
+// (health, queue depths, active conversations) are computed once per scrape from sources the host registers here.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+
+// --- The seed's six names, with the seed's meaning. ---
+// webhook_requests_total{event_type,status} and webhook_processing_duration_seconds{event_type,status} are made by
+// the gateway's HTTP app on the registry it is given (gateway/app.ts: webhookMetrics), so a test can give its own.
+
+/** Sources the host registers once per process; a metric with no source reports nothing rather than a guess. */
+export interface MetricSources {
+  /** Is this process healthy: connected to NATS, every actor running. */
+  health?: () => boolean;
+  /** Conversations with unsettled work, cluster-wide (from the `conversations` bucket). */
+  activeConversations?: () => number | undefined;
+  /** Stream depths and consumer lags, read from JetStream at scrape time. */
+  jetstream?: () => Promise<JetStreamCensus>;
+}
+
+export interface JetStreamCensus {
+  streams: { name: string; messages: number; bytes: number }[];
+  consumers: { stream: string; name: string; pending: number; ackPending: number; redelivered: number }[];
+}
+
+export const metricSources: MetricSources = {};
+
+export const activeConversations = new Gauge({
+  name: 'active_conversations_total',
+  help: 'Conversations with work not yet answered or escalated, cluster-wide (processes with a gateway report it)',
+  registers: [registry],
+  collect() {
+    const n = metricSources.activeConversations?.();
+    if (n === undefined) this.reset();
+    else this.set(n);
+  },
+});
+
+export const agentAssignmentsTotal = new Counter({
+  name: 'agent_assignments_total',
+  help: 'Conversation owners decided by Paxos and first recorded by this process, by specialization',
+  labelNames: ['specialization'] as const,
+  registers: [registry],
+});
+
+// consensus_operations_total{phase,result} is the Paxos wire's (actors/consensus/wire.ts), on this registry.
+
+export const systemHealth = new Gauge({
+  name: 'system_health_status',
+  help: '1 while this process is connected to NATS and every actor in it is running, else 0',
+  registers: [registry],
+  collect() {
+    this.set(metricSources.health?.() === true ? 1 : 0);
+  },
+});
+
+// --- What an operator needs beyond them. ---
+
+export const webhookToReplySeconds = new Histogram({
+  name: 'webhook_to_reply_seconds',
+  help: 'From the gateway receiving the webhook to the reply sent (or escalated), by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+  registers: [registry],
+});
+
+const jetstreamCache: { at: number; value: Promise<JetStreamCensus | undefined> } = {
+  at: 0,
+  value: Promise.resolve(undefined),
+};
+/** One JetStream census per scrape, shared by the gauges below (each collect asks for it). */
+function census(): Promise<JetStreamCensus | undefined> {
+  const source = metricSources.jetstream;
+  if (!source) return Promise.resolve(undefined);
+  if (Date.now() - jetstreamCache.at > 500) {
+    jetstreamCache.at = Date.now();
+    jetstreamCache.value = source().catch(() => undefined);
+  }
+  return jetstreamCache.value;
+}
+
+export const streamMessages = new Gauge({
+  name: 'jetstream_stream_messages',
+  help: 'Messages held by each stream (queue depth)',
+  labelNames: ['stream'] as const,
+  registers: [registry],
+  async collect() {
+    const c = await census();
+    this.reset();
+    for (const s of c?.streams ?? []) this.set({ stream: s.name }, s.messages);
+  },
+});
+
+export const consumerPending = new Gauge({
+  name: 'jetstream_consumer_pending_messages',
+  help: 'Messages of a stream a durable consumer has not been delivered yet (its lag)',
+  labelNames: ['stream', 'consumer'] as const,
+  registers: [registry],
+  async collect() {
+    const c = await census();
+    this.reset();
+    for (const x of c?.consumers ?? []) this.set({ stream: x.stream, consumer: x.name }, x.pending);
+  },
+});
+
+export const consumerAckPending = new Gauge({
+  name: 'jetstream_consumer_ack_pending_messages',
+  help: 'Messages delivered to a durable consumer and not acknowledged yet (in flight)',
+  labelNames: ['stream', 'consumer'] as const,
+  registers: [registry],
+  async collect() {
+    const c = await census();
+    this.reset();
+    for (const x of c?.consumers ?? []) this.set({ stream: x.stream, consumer: x.name }, x.ackPending);
+  },
+});
+
+export const redeliveriesTotal = new Counter({
+  name: 'bus_redeliveries_total',
+  help: 'Durable messages this process received again (a consumer died, a nak, an ack wait ran out), by contract',
+  labelNames: ['contract'] as const,
+  registers: [registry],
+});
+
+export const replyFailuresTotal = new Counter({
+  name: 'reply_failures_total',
+  help: 'Failed reply sends to AgentMail by HTTP status (0: no answer) and whether they are retried',
+  labelNames: ['status', 'retried'] as const,
+  registers: [registry],
+});
+
+export const escalationsTotal = new Counter({
+  name: 'escalations_total',
+  help: 'Emails handed to a person instead of answered, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const mailSkippedTotal = new Counter({
+  name: 'mail_skipped_total',
+  help: 'Received emails deliberately not answered (auto-replies, bounces, rate limit...), by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const ownerDecisionsTotal = new Counter({
+  name: 'owner_decisions_total',
+  help: 'Owner lookups by processors, by outcome: kept (the live learned owner), decided (a new epoch by Paxos), waiting',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+// --- Plumbing. ---
 
 export const busMessagesTotal = new Counter({
   name: 'bus_messages_total',
@@ -36,5 +186,12 @@ export const handlerSeconds = new Histogram({
   help: 'Time to handle one bus message, by contract',
   labelNames: ['contract'] as const,
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const natsPermissionDeniedTotal = new Counter({
+  name: 'nats_permission_denied_total',
+  help: 'Publishes and subscriptions the NATS server refused for lack of permission, by operation',
+  labelNames: ['operation'] as const,
   registers: [registry],
 });

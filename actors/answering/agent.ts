@@ -32,6 +32,7 @@ import { historyFor, recordGivenBack, recordSettled } from '../conversation/core
 import { queueForPerson } from '../conversation/human-queue.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 import { agentSpecializations } from '../../schemas/specializations.ts';
+import { escalationsTotal, replyFailuresTotal, webhookToReplySeconds } from '../../telemetry/metrics.ts';
 
 /** Purpose of the escalation acknowledgement's idempotency key: never the same key as a reply. */
 export const escalationAckPurpose = 'escalation-ack-v1';
@@ -47,6 +48,12 @@ interface Attempt {
   fact: SendFact;
   result?: SendResult;
   error?: SendError;
+}
+
+/** Webhook accepted to reply sent (or escalated); items routed before acceptedAt existed are not counted. */
+function observeWebhookToReply(item: WorkItem, outcome: 'sent' | 'dry-run' | 'escalated'): void {
+  if (item.acceptedAt !== undefined)
+    webhookToReplySeconds.observe({ outcome }, Math.max(0, Date.now() - item.acceptedAt) / 1000);
 }
 
 export class AgentActor extends Actor {
@@ -228,6 +235,7 @@ export class AgentActor extends Actor {
         case 'record-sent':
           return this.recordSent(item, step.record, attempt!.result!);
         case 'retry':
+          replyFailuresTotal.inc({ status: String(attempt?.error?.status ?? 0), retried: 'true' });
           this.emit(
             'reply.retry',
             {
@@ -379,6 +387,7 @@ export class AgentActor extends Actor {
     }));
     await this.label(item, false);
     await this.settleConversation(item, 'answered', done ?? record);
+    observeWebhookToReply(item, result.dryRun ? 'dry-run' : 'sent');
     this.emit(
       result.dryRun ? 'reply.dry-run' : 'reply.sent',
       {
@@ -411,6 +420,7 @@ export class AgentActor extends Actor {
       error: { code: e.code, text: e.message.slice(0, 500), definite: e.definite },
       updatedAt: at,
     }));
+    replyFailuresTotal.inc({ status: String(e.status ?? 0), retried: 'false' });
     this.emit(
       'reply.failed',
       { code: e.code, status: e.status ?? 0, definite: e.definite, deliveries },
@@ -483,6 +493,8 @@ export class AgentActor extends Actor {
     };
     await this.replies.settle(item.inboxId, item.messageId, () => record);
     await this.settleConversation(item, 'escalated', record);
+    for (const reason of why) escalationsTotal.inc({ reason });
+    observeWebhookToReply(item, 'escalated');
     this.emit('escalation.queued', { agentId: this.id, reasons: why, acknowledged, epoch: item.epoch }, ids);
     return ack;
   }

@@ -58,8 +58,9 @@ export class AssignmentStore {
   /**
    * Records a decision once (put-if-absent). Recording the same value again is a no-op; a different value
    * means two learners learned different values, which Paxos forbids: it throws so the alarm is loud.
+   * True when this call wrote the record (exactly one learner does, so a count of trues counts decisions once).
    */
-  async recordDecision(instance: string, value: OwnerValue): Promise<void> {
+  async recordDecision(instance: string, value: OwnerValue): Promise<boolean> {
     let created = false;
     let failure: Error | undefined;
     try {
@@ -78,6 +79,7 @@ export class AssignmentStore {
     }
     const parsed = parseConversationInstance(instance);
     if (parsed) await this.advanceOwner({ ...parsed, owner: value, instance });
+    return created;
   }
 
   async currentOwner(threadId: string): Promise<CurrentOwner | undefined> {

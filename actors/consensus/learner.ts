@@ -7,6 +7,7 @@ import { AssignmentStore, ConflictingDecisionError } from './assignment-store.ts
 import { RecentSet } from './recent-set.ts';
 import { consensusOps, unbatch } from './wire.ts';
 import { Actor } from '../runtime/actor.ts';
+import { agentAssignmentsTotal } from '../../telemetry/metrics.ts';
 
 type V = OwnerValue;
 
@@ -86,7 +87,8 @@ export class LearnerActor extends Actor {
   /** `inFlight` counts a decision from when it is learned until its record is written (or failed). */
   private async record(instance: string, value: V, ballot: core.Decision<V>['ballot']): Promise<void> {
     try {
-      await this.store.recordDecision(instance, value);
+      if (await this.store.recordDecision(instance, value))
+        agentAssignmentsTotal.inc({ specialization: value.specialization ?? 'general' });
       await this.ctx.bus.jsPublish(
         contracts.decision,
         { instance },

@@ -6,7 +6,7 @@ import { encode } from '../../schemas/codec.ts';
 import { contracts } from '../../bus/contracts.ts';
 import type { OwnerValue, ProposeMsg } from '../../schemas/paxos.ts';
 import * as core from './core/proposer.ts';
-import { ClusterView } from '../runtime/cluster-view.ts';
+import { ClusterView, distinguishedProposer } from '../runtime/cluster-view.ts';
 import { consensusOps, decisionSeconds, PaxosOutbox, unbatch } from './wire.ts';
 import { Actor } from '../runtime/actor.ts';
 
@@ -91,9 +91,7 @@ export class ProposerActor extends Actor {
   }
 
   private electDistinguished(): void {
-    const alive = this.view!.available('proposer').map((p) => p.actorId);
-    const lowest = [this.id, ...alive].sort()[0];
-    const fastPath = this.fastPathAllowed && lowest === this.id;
+    const fastPath = this.fastPathAllowed && distinguishedProposer(this.view!, this.id) === this.id;
     if (fastPath !== this.state.config.fastPath) {
       this.state = { ...this.state, config: { ...this.state.config, fastPath } };
       this.emit('paxos.fast-path', { enabled: fastPath });

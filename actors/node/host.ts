@@ -6,6 +6,9 @@ import { provision } from '../../bus/provision.ts';
 import { ActorKind } from '../../schemas/bus.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { contracts } from '../../bus/contracts.ts';
+import { jetstreamCensus } from '../../bus/census.ts';
+import { metricSources } from '../../telemetry/metrics.ts';
+import { serveMetrics } from './metrics-server.ts';
 
 export interface ActorSpec {
   kind: ActorKind;
@@ -111,11 +114,26 @@ async function checkAcceptorSet(
   }
 }
 
+/** Start order: acceptors and learners first, since proposers and processors need them to answer. */
+const startOrder: readonly ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
+
+/** What each kind gets to finish its in-flight work on SIGTERM, in turn (RunningNode.stop's default). */
+export const drainGraceMs = 10_000;
+
+/**
+ * The longest a SIGTERM drain can take: every kind in turn, then the connection's own drain. A supervisor's stop
+ * grace (docker compose stop_grace_period, Kubernetes terminationGracePeriodSeconds) must be longer, or it kills the
+ * node mid-drain (the deployment test checks the files under deploy/ against it).
+ */
+export const maxDrainMs = startOrder.length * drainGraceMs + 5_000;
+
 export type ActorFactory = (id: string, config: Config, acceptors: string[]) => Actor;
 
 export interface RunningNode {
   bus: Bus;
   actors: Actor[];
+  /** Where this process serves its metrics (METRICS_PORT), when it could bind it. */
+  metricsUrl: string | undefined;
   /** Drains every actor (finish or hand back in-flight work), then the connection. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -127,7 +145,12 @@ export async function runNode(opts: {
   factories: Partial<Record<ActorKind, ActorFactory>>;
 }): Promise<RunningNode> {
   const { config, specs, logger } = opts;
-  const bus = await Bus.connect({ servers: config.natsServers, name: `cs-${config.nodeId}`, logger });
+  const bus = await Bus.connect({
+    servers: config.natsServers,
+    name: `cs-${config.nodeId}`,
+    logger,
+    security: config.natsSecurity,
+  });
   await provision(bus, config.stateReplicationFactor, logger);
   const acceptors = clusterAcceptors(config, specs);
   try {
@@ -147,11 +170,9 @@ export async function runNode(opts: {
       );
     for (const id of actorIdsOf(config.nodeId, specs, kind)) actors.push(make(id, config, acceptors));
   }
-  // Acceptors and learners first: proposers and processors need them to answer.
-  const order: ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
   const started: Actor[] = [];
   try {
-    for (const kind of order) {
+    for (const kind of startOrder) {
       for (const a of actors.filter((x) => x.kind === kind)) {
         await a.start({ bus, config, logger });
         started.push(a);
@@ -162,13 +183,27 @@ export async function runNode(opts: {
     await bus.drain();
     throw e;
   }
-  logger.info('node started', { nodeId: config.nodeId, actors: actors.map((a) => a.id) });
+  // The connection is the process's, not one actor's: its first actor reports a refusal on cs.events.<kind>.
+  bus.onPermissionDenied = (denial) => started[0]?.emit('nats.permission-denied', { ...denial });
+  // One registry per process: process-wide values are computed once per scrape, whatever the number of actors.
+  metricSources.health = () => bus.connected && actors.every((a) => a.status === 'running');
+  metricSources.jetstream = () => jetstreamCensus(bus);
+  // The gateway serves the same registry on its own port's /metrics: no second server on that port.
+  const ownPort = !(config.metricsPort === config.gatewayPort && specs.some((s) => s.kind === 'gateway'));
+  const metrics = ownPort ? await serveMetrics(config.metricsPort, config.gatewayHost, logger) : undefined;
+  logger.info('node started', {
+    nodeId: config.nodeId,
+    actors: actors.map((a) => a.id),
+    ...(metrics?.url ? { metrics: metrics.url } : {}),
+  });
   return {
     bus,
     actors,
-    async stop(graceMs = 10_000) {
+    metricsUrl: metrics?.url,
+    async stop(graceMs = drainGraceMs) {
+      metrics?.close();
       // Reverse order: the door closes first, so nothing new comes in while the rest drains.
-      for (const kind of [...order].reverse()) {
+      for (const kind of [...startOrder].reverse()) {
         await Promise.all(actors.filter((a) => a.kind === kind).map((a) => a.stop(graceMs)));
       }
       await bus.drain();

@@ -53,8 +53,15 @@ export interface LocalNats {
   leaderOf(stream: string): Promise<number | undefined>;
 }
 
-function args(n: NatsNode, routes: string[] | undefined): string[] {
+/** A config file for every server (its flags below win over the file), and the environment it reads variables from. */
+export interface ServerConfig {
+  file?: string;
+  env?: Record<string, string>;
+}
+
+function args(n: NatsNode, routes: string[] | undefined, config: ServerConfig): string[] {
   const a = [
+    ...(config.file ? ['-c', config.file] : []),
     '-n',
     n.name,
     '-a',
@@ -98,10 +105,13 @@ async function waitReady(n: NatsNode, timeoutMs: number, path: string): Promise<
 }
 
 /** Output goes to `<dir>/nats-server.log` (appended across restarts), so an election or a crash can be read later. */
-function launch(bin: string, n: NatsNode, routes: string[] | undefined): ChildProcess {
+function launch(bin: string, n: NatsNode, routes: string[] | undefined, config: ServerConfig): ChildProcess {
   const fd = openSync(join(n.dir, 'nats-server.log'), 'a');
   try {
-    return spawn(bin, args(n, routes), { stdio: ['ignore', fd, fd] });
+    return spawn(bin, args(n, routes, config), {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, ...config.env },
+    });
   } finally {
     closeSync(fd);
   }
@@ -124,7 +134,10 @@ export async function startLocalNats(opts: {
   dir: string;
   size?: 1 | 3 | 5;
   port?: number;
+  /** e.g. deploy/nats/auth.conf, to run with the deployment's users and permissions. */
+  config?: ServerConfig;
 }): Promise<LocalNats> {
+  const config = opts.config ?? {};
   const bin = findNatsServer();
   if (!bin) throw new NatsServerError('nats-server is not installed');
   const size = opts.size ?? 1;
@@ -144,7 +157,7 @@ export async function startLocalNats(opts: {
     });
   }
   const routes = size > 1 ? nodes.map((n) => `nats://127.0.0.1:${n.clusterPort}`) : undefined;
-  for (const n of nodes) n.proc = launch(bin, n, routes);
+  for (const n of nodes) n.proc = launch(bin, n, routes, config);
   // A cluster is ready once JetStream has a meta leader (about 1 s on loopback, nats.md §2).
   const readyPath = size > 1 ? '/healthz' : '/healthz?js-enabled-only=true';
   await Promise.all(nodes.map((n) => waitReady(n, 15_000, readyPath)));
@@ -163,7 +176,7 @@ export async function startLocalNats(opts: {
       const n = nodes[i];
       if (!n) throw new NatsServerError(`no server ${i}`);
       await stopProc(n.proc);
-      n.proc = launch(bin, n, routes);
+      n.proc = launch(bin, n, routes, config);
       await waitReady(n, 15_000, '/healthz');
     },
     async stop() {

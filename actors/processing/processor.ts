@@ -35,6 +35,7 @@ import { recordHeld, recordReassigned, recordRouted } from '../conversation/core
 import { queueForPerson } from '../conversation/human-queue.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
+import { mailSkippedTotal, ownerDecisionsTotal } from '../../telemetry/metrics.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
 export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'OwnerUnavailableError', {
@@ -226,6 +227,7 @@ export class ProcessorActor extends Actor {
 
     const verdict = this.answerability(email, message.message_id);
     if (!verdict.answer) {
+      mailSkippedTotal.inc({ reason: verdict.reason });
       this.emit(
         'mail.not-answered',
         { reason: verdict.reason, detail: verdict.detail, inboxId: message.inbox_id, eventId: body.eventId },
@@ -251,6 +253,7 @@ export class ProcessorActor extends Actor {
       classification,
       email: emailPartOf(email, message.timestamp),
       routedAt: new Date().toISOString(),
+      acceptedAt: body.receivedAt,
     };
     m.working();
     // Record first, then hand on: the owner's settle must find the item it settles. A redelivery that raced an
@@ -440,8 +443,10 @@ export class ProcessorActor extends Actor {
           break;
         }
         case 'owned':
+          ownerDecisionsTotal.inc({ outcome: facts.proposals.length === 0 ? 'kept' : 'decided' });
           return step.owner;
         case 'wait':
+          ownerDecisionsTotal.inc({ outcome: 'waiting' });
           throw new OwnerUnavailableError(step.reason, step.retryInMs);
         default: {
           const never: never = step;

@@ -93,3 +93,12 @@ export class ClusterView {
     return this.list(kind).filter((p) => p.alive && p.status === 'running');
   }
 }
+
+/**
+ * The distinguished proposer, the one that runs the Paxos fast path: the live, running proposer with the lowest
+ * id (`self` counts as live: a proposer has not necessarily heard its own heartbeat yet). Null when none is.
+ */
+export function distinguishedProposer(view: ClusterView, self?: string): string | null {
+  const ids = view.available('proposer').map((p) => p.actorId);
+  return [...(self ? [self] : []), ...ids].sort()[0] ?? null;
+}

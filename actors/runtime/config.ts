@@ -5,6 +5,8 @@ import { check } from '../../schemas/codec.ts';
 import { createError } from '../../schemas/errors.ts';
 import { LogLevel } from '../../telemetry/logger.ts';
 import { deriveTimeouts, type Timeouts } from './timeouts.ts';
+import type { NatsAuth, NatsSecurity } from '../../bus/nats-auth.ts';
+import { adminTokenPattern } from '../../schemas/admin-token.ts';
 import { hostname } from 'node:os';
 import {
   DEFAULT_SPECIALIZATIONS,
@@ -28,6 +30,10 @@ export interface Config {
   nodeId: string;
   /** NATS servers, from CLUSTER_NODES (comma-separated) or NATS_URL. */
   natsServers: string[];
+  /** How this process authenticates to NATS (NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY_SEED_FILE, NATS_CREDS_FILE) and its TLS files. */
+  natsSecurity: NatsSecurity;
+  /** ADMIN_TOKEN: the bearer token for /status, the status page and admin endpoints; unset: one kept in DATA_DIR. */
+  adminToken: string | undefined;
   paxosTimeoutMs: number;
   healthCheckIntervalMs: number;
   stateReplicationFactor: number;
@@ -310,6 +316,70 @@ function list(raw: string): string[] {
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** One authentication method at most: nats-server takes one per connection, and two set is a mistake to say out loud. */
+function natsAuthOf(env: Env): NatsAuth {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  const methods = [
+    set('NATS_USER') || set('NATS_PASSWORD') ? 'NATS_USER' : undefined,
+    set('NATS_TOKEN') ? 'NATS_TOKEN' : undefined,
+    set('NATS_NKEY_SEED_FILE') ? 'NATS_NKEY_SEED_FILE' : undefined,
+    set('NATS_CREDS_FILE') ? 'NATS_CREDS_FILE' : undefined,
+  ].filter((m) => m !== undefined);
+  if (methods.length > 1)
+    throw new ConfigError(
+      methods[1]!,
+      `unset when ${methods[0]} is set (one NATS authentication method)`,
+      '<redacted>',
+    );
+  switch (methods[0]) {
+    case undefined:
+      return { method: 'none' };
+    case 'NATS_USER':
+      if (!set('NATS_USER')) throw new ConfigError('NATS_USER', 'set when NATS_PASSWORD is', '');
+      if (!set('NATS_PASSWORD')) throw new ConfigError('NATS_PASSWORD', 'set when NATS_USER is', '');
+      return { method: 'user', user: env['NATS_USER']!, pass: env['NATS_PASSWORD']! };
+    case 'NATS_TOKEN':
+      return { method: 'token', token: env['NATS_TOKEN']! };
+    case 'NATS_NKEY_SEED_FILE':
+      return { method: 'nkey', seedFile: env['NATS_NKEY_SEED_FILE']! };
+    default:
+      return { method: 'creds', credsFile: env['NATS_CREDS_FILE']! };
+  }
+}
+
+function natsSecurityOf(env: Env, servers: string[]): NatsSecurity {
+  const caFile = text(env, 'NATS_TLS_CA_FILE', '');
+  const certFile = text(env, 'NATS_TLS_CERT_FILE', '');
+  const keyFile = text(env, 'NATS_TLS_KEY_FILE', '');
+  if ((certFile === '') !== (keyFile === ''))
+    throw new ConfigError(
+      certFile === '' ? 'NATS_TLS_CERT_FILE' : 'NATS_TLS_KEY_FILE',
+      'set together with the other of NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE',
+      '',
+    );
+  const enabled =
+    flag(env, 'NATS_TLS', false) ||
+    caFile !== '' ||
+    certFile !== '' ||
+    servers.some((s) => s.startsWith('tls:'));
+  return {
+    auth: natsAuthOf(env),
+    tls: {
+      enabled,
+      ...(caFile ? { caFile } : {}),
+      ...(certFile ? { certFile, keyFile } : {}),
+    },
+  };
+}
+
+function adminTokenOf(env: Env): string | undefined {
+  const raw = env['ADMIN_TOKEN'];
+  if (raw === undefined || raw === '') return undefined;
+  if (!adminTokenPattern.test(raw))
+    throw new ConfigError('ADMIN_TOKEN', '16 to 512 printable characters without spaces', '<redacted>');
+  return raw;
+}
+
 /** `read` reads the BUSINESS_CONFIG file (tests pass their own); nothing else is read. */
 export function loadConfig(
   env: Env = process.env,
@@ -354,6 +424,8 @@ export function loadConfig(
   return {
     nodeId,
     natsServers,
+    natsSecurity: natsSecurityOf(env, natsServers),
+    adminToken: adminTokenOf(env),
     paxosTimeoutMs,
     healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),
     stateReplicationFactor: integer(env, 'STATE_REPLICATION_FACTOR', 3, 1, 5),

@@ -7,24 +7,11 @@ import { defaultActors, parseActorSpec } from '../../actors/node/host.ts';
 import { freePort, startLocalNats, type LocalNats } from '../../actors/node/nats-server.ts';
 import { NodeProcess } from '../../actors/node/node-process.ts';
 import type { ActorKind } from '../../schemas/bus.ts';
+import type { ClusterState } from '../../schemas/cluster-state.ts';
 import { randomWebhookSecret } from '../sign-webhook.ts';
 
-/** What other tools (the chaos runner, an ops tool) read: everything that listens, and every pid. */
-export interface ClusterState {
-  dir: string;
-  startedAt: string;
-  split: boolean;
-  webhookSecretFile: string;
-  acceptors: string[];
-  nats: { name: string; url: string; monitor: string; clusterPort: number | null; pid: number | null }[];
-  nodes: {
-    nodeId: string;
-    dataDir: string;
-    gateway: string | null;
-    metrics: string | null;
-    processes: { name: string; actors: string; actorIds: string[]; pid: number | null; log: string }[];
-  }[];
-}
+/** What other tools (the chaos runner, agentmail-ops) read is schemas/cluster-state.ts: everything that listens, every pid. */
+export type { ClusterState };
 
 export interface ClusterOptions {
   /** Nodes of this system, 1 to 5. */
@@ -51,6 +38,8 @@ export interface ClusterProcess {
   actors: string;
   kinds: ActorKind[];
   actorIds: string[];
+  /** This process's METRICS_PORT: every process serves its own registry. */
+  metricsPort: number;
   proc: NodeProcess;
 }
 
@@ -58,7 +47,6 @@ export interface ClusterNode {
   nodeId: string;
   dataDir: string;
   gatewayPort: number;
-  metricsPort: number;
   processes: ClusterProcess[];
 }
 
@@ -101,7 +89,11 @@ async function limited(n: number, fns: (() => Promise<void>)[]): Promise<void> {
 }
 
 /** The process layout of one node: the whole actor list in one process, or each actor `kind@index` alone. */
-function layout(nodeId: string, actors: string, split: boolean): Omit<ClusterProcess, 'proc'>[] {
+function layout(
+  nodeId: string,
+  actors: string,
+  split: boolean,
+): Omit<ClusterProcess, 'proc' | 'metricsPort'>[] {
   const specs = parseActorSpec(actors);
   const whole = {
     name: nodeId,
@@ -141,15 +133,15 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
         nodeId,
         dataDir: join(dir, 'nodes', nodeId),
         gatewayPort: await freePort(),
-        metricsPort: await freePort(),
         processes: [],
       };
       await mkdir(join(dir, 'logs'), { recursive: true });
       for (const p of layouts[i]!) {
+        const metricsPort = await freePort();
         const env: Record<string, string> = {
           CLUSTER_NODES: nats.servers.join(','),
           FLASK_PORT: String(node.gatewayPort),
-          METRICS_PORT: String(node.metricsPort),
+          METRICS_PORT: String(metricsPort),
           GATEWAY_HOST: '127.0.0.1',
           PAXOS_ACCEPTORS: acceptorIds.join(','),
           STATE_REPLICATION_FACTOR: String(Math.min(3, natsSize)),
@@ -164,7 +156,7 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
           join(dir, 'logs', `${p.name}.log`),
           node.dataDir,
         );
-        const cp = { ...p, proc };
+        const cp = { ...p, metricsPort, proc };
         node.processes.push(cp);
         processes.push(cp);
       }
@@ -193,18 +185,19 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
         pid: n.proc?.pid ?? null,
       })),
       nodes: nodes.map((n) => {
-        const gw = n.processes.some((p) => p.kinds.includes('gateway'));
+        const gw = n.processes.find((p) => p.kinds.includes('gateway'));
         return {
           nodeId: n.nodeId,
           dataDir: n.dataDir,
           gateway: gw ? `http://127.0.0.1:${n.gatewayPort}` : null,
-          metrics: gw ? `http://127.0.0.1:${n.metricsPort}/metrics` : null,
+          metrics: gw ? metricsUrl(gw.metricsPort) : null,
           processes: n.processes.map((p) => ({
             name: p.name,
             actors: p.actors,
             actorIds: p.actorIds,
             pid: p.proc.running ? (p.proc.pid ?? null) : null,
             log: p.proc.logPath,
+            metrics: metricsUrl(p.metricsPort),
           })),
         };
       }),
@@ -234,6 +227,8 @@ export async function startCluster(opts: ClusterOptions): Promise<LocalCluster> 
   }
 }
 
+const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
+
 /** One table of what listens where, and every pid. */
 export function clusterTable(s: ClusterState): string {
   const rows: string[][] = [['what', 'name', 'listens', 'pid']];
@@ -244,8 +239,11 @@ export function clusterTable(s: ClusterState): string {
   for (const n of s.nodes) {
     const gw = n.processes.find((p) => p.actors.includes('gateway'));
     if (n.gateway) rows.push(['gateway', n.nodeId, `${n.gateway}/webhook/agentmail`, String(gw?.pid ?? '-')]);
-    if (n.metrics) rows.push(['metrics', n.nodeId, n.metrics, String(gw?.pid ?? '-')]);
-    for (const p of n.processes) rows.push(['process', p.name, p.actors, String(p.pid ?? '-')]);
+    if (n.metrics && !s.split) rows.push(['metrics', n.nodeId, n.metrics, String(gw?.pid ?? '-')]);
+    for (const p of n.processes) {
+      rows.push(['process', p.name, p.actors, String(p.pid ?? '-')]);
+      if (s.split) rows.push(['metrics', p.name, p.metrics, String(p.pid ?? '-')]);
+    }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows

@@ -4,7 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { findNatsServer, startLocalNats, type LocalNats } from '../../actors/node/nats-server.ts';
+import {
+  findNatsServer,
+  startLocalNats,
+  type LocalNats,
+  type ServerConfig,
+} from '../../actors/node/nats-server.ts';
 
 export interface TestNats {
   servers: string[];
@@ -20,14 +25,16 @@ function dockerAnswers(): boolean {
 /**
  * `own: true` asks for servers this suite may kill (never the shared NATS_URL one); `size` 3 or 5 a cluster.
  */
-export async function testNats(opts: { own?: boolean; size?: 1 | 3 | 5 } = {}): Promise<TestNats> {
+export async function testNats(
+  opts: { own?: boolean; size?: 1 | 3 | 5; config?: ServerConfig } = {},
+): Promise<TestNats> {
   const size = opts.size ?? 1;
   const shared = process.env['NATS_URL'];
-  if (shared && !opts.own && size === 1)
+  if (shared && !opts.own && !opts.config && size === 1)
     return { servers: shared.split(','), local: undefined, stop: async () => undefined };
   if (findNatsServer()) {
     const dir = await mkdtemp(join(tmpdir(), 'cs-nats-'));
-    const local = await startLocalNats({ dir, size });
+    const local = await startLocalNats({ dir, size, ...(opts.config ? { config: opts.config } : {}) });
     return {
       servers: local.servers,
       local,

@@ -33,8 +33,10 @@ export class ProcessGroup {
   add(opts: NodeProcessOptions): NodeProcess {
     if (this.nodes.some((n) => n.nodeId === opts.nodeId))
       throw new NodeProcessError(`node id ${opts.nodeId} is already used in this group`);
+    // Loopback only, and each process's metrics on a free port of its own.
+    const env = { METRICS_PORT: '0', GATEWAY_HOST: '127.0.0.1', ...opts.env };
     const n = new NodeProcess(
-      opts,
+      { ...opts, env },
       join(this.dir, `${opts.nodeId}.log`),
       opts.env?.['DATA_DIR'] ?? join(this.dir, 'data', opts.nodeId),
     );

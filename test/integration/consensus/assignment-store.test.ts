@@ -33,8 +33,8 @@ describe('assignment-store', function () {
 
   it('records a decision once, accepts the same value again, and refuses a different one loudly', async () => {
     const i = conversationInstance('thd-1', 0);
-    await store.recordDecision(i, { agentId: 'a1', specialization: 'support' });
-    await store.recordDecision(i, { agentId: 'a1', specialization: 'support' });
+    expect(await store.recordDecision(i, { agentId: 'a1', specialization: 'support' })).to.equal(true);
+    expect(await store.recordDecision(i, { agentId: 'a1', specialization: 'support' })).to.equal(false);
     expect(await store.decision(i)).to.deep.equal({ agentId: 'a1', specialization: 'support' });
     let err: unknown;
     try {

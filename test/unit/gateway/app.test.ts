@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import type { Rates } from '../../../gateway/status-page.ts';
 import { buildGatewayApp, WEBHOOK_PATH, type GatewayDeps, type WebhookSink } from '../../../gateway/app.ts';
 import {
   SinkUnavailableError,
@@ -35,6 +36,9 @@ interface LogLine {
   meta: unknown;
 }
 
+const adminToken = 'test-admin-token-0123456789';
+const asAdmin = { authorization: `Bearer ${adminToken}` };
+
 function harness(overrides: Partial<GatewayDeps> = {}) {
   const secret = randomWebhookSecret();
   const sink = new RecordingSink();
@@ -52,6 +56,7 @@ function harness(overrides: Partial<GatewayDeps> = {}) {
     nodeId: 'node-1',
     readiness: async () => ({ ok: true, checks: { nats: { ok: true } } }),
     status: () => ({ node_id: 'node-1', actors: 3 }),
+    adminToken,
     registry,
     logger,
     ...overrides,
@@ -337,7 +342,7 @@ describe('app', () => {
       const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(text).to.include('webhook_requests_total{event_type="message.received",status="200"} 2');
       expect(text).to.match(
-        /webhook_request_duration_seconds_count\{event_type="message.received",status="200"\} 2/,
+        /webhook_processing_duration_seconds_count\{event_type="message.received",status="200"\} 2/,
       );
     });
 
@@ -430,12 +435,16 @@ describe('app', () => {
 
     it('serves status() as JSON, sync or async', async () => {
       const sync = track(harness());
-      expect((await sync.app.inject({ method: 'GET', url: '/status' })).json()).to.deep.equal({
+      expect(
+        (await sync.app.inject({ method: 'GET', url: '/status', headers: asAdmin })).json(),
+      ).to.deep.equal({
         node_id: 'node-1',
         actors: 3,
       });
       const async = track(harness({ status: async () => ({ ready: true }) }));
-      expect((await async.app.inject({ method: 'GET', url: '/status' })).json()).to.deep.equal({
+      expect(
+        (await async.app.inject({ method: 'GET', url: '/status', headers: asAdmin })).json(),
+      ).to.deep.equal({
         ready: true,
       });
     });
@@ -457,6 +466,123 @@ describe('app', () => {
       const res = await app.inject({ method: 'GET', url: '/nope' });
       expect(res.statusCode).to.equal(404);
       expect(res.json()).to.deep.equal({ error: 'not_found' });
+    });
+  });
+
+  describe('admin access (ADMIN_TOKEN)', () => {
+    it('refuses /status without the bearer token, or with a wrong one, with a catalogued 401', async () => {
+      const { app } = track(harness());
+      for (const headers of [
+        {},
+        { authorization: 'Bearer not-the-token-at-all' },
+        { authorization: adminToken },
+      ]) {
+        const res = await app.inject({ method: 'GET', url: '/status', headers });
+        expect(res.statusCode).to.equal(401);
+        expect(res.json()).to.deep.equal({ error: 'unauthorized' });
+        expect(res.headers['www-authenticate']).to.match(/^Bearer /);
+        expect(res.body).to.not.include('node-1');
+      }
+    });
+
+    it('keeps /health open and the webhook Svix-only: a bearer token does not stand in for a signature', async () => {
+      const { app, secret, sink } = track(harness());
+      expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).to.equal(200);
+      const signed = signWebhook(secret, fixture('message-received'));
+      const unsigned = await app.inject({
+        method: 'POST',
+        url: WEBHOOK_PATH,
+        headers: { 'content-type': 'application/json', ...asAdmin },
+        payload: signed.body,
+      });
+      expect(unsigned.statusCode).to.equal(401);
+      expect(unsigned.json()).to.include({ error: 'invalid_signature' });
+      expect((await post(app, signed)).statusCode).to.equal(200);
+      expect(sink.published).to.have.length(1);
+    });
+
+    it('shows a sign-in form instead of the status page, and a wrong token gets the form again', async () => {
+      const { app } = track(harness());
+      const page = await app.inject({ method: 'GET', url: '/status/page' });
+      expect(page.statusCode).to.equal(401);
+      expect(page.headers['content-type']).to.include('text/html');
+      expect(page.body).to.include('name="token"').and.not.include('/status/live');
+      const wrong = await app.inject({
+        method: 'POST',
+        url: '/status/page',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'token=guess-guess-guess-guess',
+      });
+      expect(wrong.statusCode).to.equal(401);
+      expect(wrong.headers['set-cookie']).to.equal(undefined);
+      expect(wrong.body).to.include('not the admin token');
+    });
+
+    it('signs a browser in with the token (an HttpOnly cookie, never the token in a URL) and serves the page', async () => {
+      const { app } = track(harness());
+      const login = await app.inject({
+        method: 'POST',
+        url: '/status/page',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `token=${encodeURIComponent(adminToken)}`,
+      });
+      expect(login.statusCode).to.equal(303);
+      expect(login.headers.location).to.equal('/status/page');
+      const cookie = String(login.headers['set-cookie']);
+      expect(cookie).to.include('HttpOnly').and.include('SameSite=Strict').and.include('Path=/status');
+      const cookieHeader = cookie.split(';')[0]!;
+      const page = await app.inject({
+        method: 'GET',
+        url: '/status/page',
+        headers: { cookie: cookieHeader },
+      });
+      expect(page.statusCode).to.equal(200);
+      expect(page.body).to.include('/status/live');
+      expect(page.headers['content-security-policy']).to.include("connect-src 'self'");
+      const status = await app.inject({ method: 'GET', url: '/status', headers: { cookie: cookieHeader } });
+      expect(status.statusCode).to.equal(200);
+      const other = await app.inject({
+        method: 'GET',
+        url: '/status',
+        headers: { cookie: 'cs_admin=nope-nope-nope' },
+      });
+      expect(other.statusCode).to.equal(401);
+    });
+
+    it('feeds /status/live with the events and the webhook rate and latency since the previous poll', async () => {
+      let clock = Date.UTC(2026, 0, 1);
+      const event = {
+        type: 'event' as const,
+        event: 'reply.sent',
+        kind: 'agent' as const,
+        actorId: 'n1-agent-0',
+        nodeId: 'n1',
+        at: new Date(clock).toISOString(),
+        data: {},
+      };
+      const { app, secret } = track(
+        harness({
+          now: () => clock,
+          live: () => ({ events: [event], conversations_per_agent: { 'n1-agent-0': 2 } }),
+        }),
+      );
+      expect((await app.inject({ method: 'GET', url: '/status/live' })).statusCode).to.equal(401);
+      const first = (
+        await app.inject({ method: 'GET', url: '/status/live', headers: asAdmin })
+      ).json<object>();
+      expect(first).to.deep.include({
+        rates: null,
+        events: [event],
+        conversations_per_agent: { 'n1-agent-0': 2 },
+      });
+      for (let i = 0; i < 4; i++) await post(app, signWebhook(secret, fixture('message-received')));
+      clock += 2_000;
+      const second = (await app.inject({ method: 'GET', url: '/status/live', headers: asAdmin })).json<{
+        rates: Rates;
+      }>();
+      expect(second.rates).to.include({ window_seconds: 2, webhooks_per_second: 2, accepted_per_second: 2 });
+      expect(second.rates.latency_mean_seconds).to.be.a('number').above(0);
+      expect(second.rates.latency_p95_seconds).to.be.a('number').above(0);
     });
   });
 

@@ -53,6 +53,68 @@ describe('config', () => {
     });
   }
 
+  it('reads one NATS authentication method and TLS files from the environment', () => {
+    expect(loadConfig({ NODE_ID: 'n1' }).natsSecurity).to.deep.equal({
+      auth: { method: 'none' },
+      tls: { enabled: false },
+    });
+    expect(
+      loadConfig({ NODE_ID: 'n1', NATS_USER: 'gateway', NATS_PASSWORD: 'pw' }).natsSecurity.auth,
+    ).to.deep.equal({
+      method: 'user',
+      user: 'gateway',
+      pass: 'pw',
+    });
+    expect(loadConfig({ NODE_ID: 'n1', NATS_TOKEN: 't0k' }).natsSecurity.auth).to.deep.equal({
+      method: 'token',
+      token: 't0k',
+    });
+    expect(loadConfig({ NODE_ID: 'n1', NATS_CREDS_FILE: '/run/x.creds' }).natsSecurity.auth).to.deep.equal({
+      method: 'creds',
+      credsFile: '/run/x.creds',
+    });
+    expect(loadConfig({ NODE_ID: 'n1', NATS_NKEY_SEED_FILE: '/run/seed' }).natsSecurity.auth).to.deep.equal({
+      method: 'nkey',
+      seedFile: '/run/seed',
+    });
+    const tls = loadConfig({
+      NODE_ID: 'n1',
+      NATS_TLS_CA_FILE: '/ca.pem',
+      NATS_TLS_CERT_FILE: '/c.pem',
+      NATS_TLS_KEY_FILE: '/k.pem',
+    });
+    expect(tls.natsSecurity.tls).to.deep.equal({
+      enabled: true,
+      caFile: '/ca.pem',
+      certFile: '/c.pem',
+      keyFile: '/k.pem',
+    });
+    expect(loadConfig({ NODE_ID: 'n1', NATS_URL: 'tls://nats:4222' }).natsSecurity.tls.enabled).to.equal(
+      true,
+    );
+  });
+
+  const badSecurity: [Record<string, string>, RegExp][] = [
+    [{ NATS_USER: 'u' }, /^NATS_PASSWORD must be set when NATS_USER is/],
+    [{ NATS_PASSWORD: 'p' }, /^NATS_USER must be set when NATS_PASSWORD is/],
+    [
+      { NATS_TOKEN: 'secret-token', NATS_CREDS_FILE: '/x' },
+      /^NATS_CREDS_FILE must be unset when NATS_TOKEN is set/,
+    ],
+    [{ NATS_TLS_CERT_FILE: '/c.pem' }, /^NATS_TLS_KEY_FILE must be set together/],
+    [{ NATS_TLS: 'maybe' }, /^NATS_TLS must be true or false/],
+    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN must be 16 to 512 printable characters/],
+    [{ ADMIN_TOKEN: 'has a space in it, long enough' }, /^ADMIN_TOKEN must be/],
+  ];
+  for (const [env, message] of badSecurity) {
+    it(`rejects ${Object.keys(env).join('+')} (${message.source.slice(1, 40)}...) without echoing a secret`, () => {
+      expect(() => loadConfig({ NODE_ID: 'n1', ...env }))
+        .to.throw(ConfigError, message)
+        .with.property('message')
+        .that.does.not.match(/secret-token|short|space in it/);
+    });
+  }
+
   it('never echoes a secret in its error', () => {
     expect(() => loadConfig({ AGENTMAIL_WEBHOOK_SECRET: 'hunter2hunter2hunter2' }))
       .to.throw(ConfigError)
