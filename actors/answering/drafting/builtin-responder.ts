@@ -132,7 +132,11 @@ export function retrieve(
 ): SearchHit[] {
   const k = Math.max(options.maxPassages, 5);
   const subject = cleanSubject(request.email.subject);
-  const hits = kb.search(queryOf(request), k, language, subject);
+  // The subject is usually the customer's own summary and counts twice; when that finds nothing sure (a subject
+  // like "Order 0" over a password question), the body decides alone.
+  const emphasised = kb.search(queryOf(request), k, language, subject);
+  if (isConfident(emphasised[0], options)) return emphasised;
+  const hits = kb.search(queryOf(request), k, language);
   if (isConfident(hits[0], options)) return hits;
   for (const message of [...request.history].reverse()) {
     const earlier = kb.search(`${subject}\n${message.text}`, k, language, subject);
