@@ -47,9 +47,13 @@ import {
   type ProposeReply,
 } from '../schemas/paxos.ts';
 import {
+  GiveBack,
+  GiveBackReply,
   HumanEscalation,
   WorkItem,
   workReferencedSchemas,
+  type GiveBack as GiveBackT,
+  type GiveBackReply as GiveBackReplyT,
   type HumanEscalation as HumanEscalationT,
   type WorkItem as WorkItemT,
 } from '../schemas/work.ts';
@@ -170,4 +174,6 @@ export const contracts = {
   // Work for one agent (stream WORK) and mail only a person may answer (stream HUMAN).
   agentWork: contract<WorkItemT>()('agent-work', Subjects.agentWork, WorkItem),
   humanQueue: contract<HumanEscalationT>()('human-queue', Subjects.humanQueue, HumanEscalation),
+  // A person hands a held thread back to the agents (request/reply, queue group of agents).
+  giveBack: contract<GiveBackT, GiveBackReplyT>()('give-back', Subjects.giveBack, GiveBack, GiveBackReply),
 };

@@ -34,6 +34,8 @@ export const Subjects = {
   // Ops.
   heartbeat: 'cs.heartbeat.{kind}.{actorId}',
   control: 'cs.control.{actorId}',
+  // Four tokens, so no actor's control subject (three) can be it; one agent of the queue group answers.
+  giveBack: 'cs.control.thread.give-back',
   events: 'cs.events.{kind}',
   invalid: 'cs.events.invalid',
 } as const;

@@ -11,6 +11,9 @@ export const HUMAN_REASONS = [
   'refund_over_limit',
   'negative_tone',
   'model_flagged',
+  'chargeback',
+  'partnership',
+  'outage',
 ] as const;
 
 export const NOT_ANSWERABLE_REASONS = [
@@ -20,6 +23,11 @@ export const NOT_ANSWERABLE_REASONS = [
   'no_reply_sender',
   'mail_loop',
   'rate_limited',
+  'calendar',
+  'read_receipt',
+  'ticket_ack',
+  'newsletter',
+  'notification',
 ] as const;
 
 export const classificationSchema = {

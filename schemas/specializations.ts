@@ -94,8 +94,30 @@ export function fallbackRoute(map: SpecializationMap): { specialization: string;
   throw new SpecializationsConfigError('specialization map is empty');
 }
 
-/** An agent's specializations: the map's keys round-robin by the agent's index (`<node>-agent-<i>`). */
-export function agentSpecializations(map: SpecializationMap, actorId: string): string[] {
+/**
+ * Where mail that says something the lexicons cannot place goes: the first specialization of the map that does not
+ * hold the fallback topic (the default map's support desk), its first topic. Undefined when there is none.
+ */
+export function primaryRoute(map: SpecializationMap): { specialization: string; topic: string } | undefined {
+  const fallback = fallbackRoute(map).specialization;
+  for (const [spec, topics] of Object.entries(map)) {
+    const first = topics[0];
+    if (spec !== fallback && first !== undefined) return { specialization: spec, topic: first };
+  }
+  return undefined;
+}
+
+/**
+ * An agent's specializations: its roster entry (AGENT_ROSTER) when it has one, else the map's keys round-robin by
+ * the agent's index (`<node>-agent-<i>`).
+ */
+export function agentSpecializations(
+  map: SpecializationMap,
+  actorId: string,
+  roster: Readonly<Record<string, readonly string[]>> = {},
+): string[] {
+  const listed = Object.hasOwn(roster, actorId) ? roster[actorId] : undefined;
+  if (listed !== undefined) return [...listed];
   const keys = Object.keys(map);
   if (keys.length === 0) return [];
   const m = /-(\d+)$/.exec(actorId);

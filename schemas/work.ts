@@ -134,6 +134,64 @@ const historyEntry = {
 
 export const ConversationStatus = ['pending', 'answered', 'escalated', 'not-answered'] as const;
 
+const holdSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['since', 'messageId', 'reasons'],
+  properties: {
+    since: isoTime,
+    /** The message whose escalation handed the thread to a person. */
+    messageId: id,
+    reasons: { type: 'array', maxItems: 32, items: { type: 'string', maxLength: 200 } },
+    /** Later messages that arrived while it was held (bounded). */
+    heldMessages: { type: 'array', maxItems: 50, items: id },
+  },
+} as const;
+
+const givenBackSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['by', 'at'],
+  properties: {
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    at: isoTime,
+    note: { type: 'string', maxLength: 1000 },
+  },
+} as const;
+
+/** A person gives a held thread back to the agents (`npm run give-back`); answered by one agent. */
+export const GiveBack = {
+  $id: 'cs.work.give-back',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'threadId', 'by'],
+  properties: {
+    type: { const: 'give-back' },
+    threadId: id,
+    /** Who gives it back: recorded on the conversation and in the event. */
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    note: { type: 'string', maxLength: 1000 },
+  },
+} as const;
+export type GiveBack = FromSchema<typeof GiveBack>;
+
+export const GiveBackReply = {
+  $id: 'cs.work.give-back-reply',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'threadId', 'outcome'],
+  properties: {
+    type: { const: 'give-back-reply' },
+    threadId: id,
+    /** given-back: the hold and the `escalated` label are gone; not-held: nothing to do; error: see text. */
+    outcome: { enum: ['given-back', 'not-held', 'unknown-thread', 'error'] },
+    text: { type: 'string', maxLength: 1000 },
+    by: { type: 'string' },
+    at: isoTime,
+  },
+} as const;
+export type GiveBackReply = FromSchema<typeof GiveBackReply>;
+
 /**
  * A conversation (AgentMail thread) in the `conversations` KV bucket. `pending` holds the work items not yet
  * settled by their owner, so they can be re-routed when the owner dies.
@@ -167,6 +225,10 @@ export const ConversationState = {
     pending: { type: 'array', maxItems: 50, items: { $ref: WorkItem.$id } },
     /** Short history the responder sees: customer lines and our replies, newest last (bounded). */
     history: { type: 'array', maxItems: 20, items: historyEntry },
+    /** The thread is with a person since an escalation: no later email in it is answered until it is given back. */
+    hold: holdSchema,
+    /** The last time a person gave the thread back to the agents. */
+    givenBack: givenBackSchema,
     updatedAt: isoTime,
   },
 } as const;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Bus } from '../bus/bus.ts';
-import { ConfigError, loadConfig } from '../actors/runtime/config.ts';
+import { loadConfigOrExit } from './config-or-exit.ts';
 import { contracts } from '../bus/contracts.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { ReplyStore } from '../actors/conversation/reply-store.ts';
@@ -72,13 +72,7 @@ const finalEvents = new Set([
 ]);
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit();
   const inbox = process.env['DEMO_INBOX'] ?? 'support@demo.agentmail.to';
   const gateway = process.env['DEMO_GATEWAY_URL'] ?? `http://127.0.0.1:${config.gatewayPort}`;
   let secret = config.agentmailWebhookSecret;

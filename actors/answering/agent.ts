@@ -3,12 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsMsg } from '@nats-io/jetstream';
+import type { Subscription } from '@nats-io/transport-node';
 import { ack, consumeDurable, nak, term, type Outcome, type RunningConsumer } from '../../bus/consume.ts';
 import { contracts } from '../../bus/contracts.ts';
 import { Streams } from '../../bus/provision.ts';
 import { subjectOf, Subjects } from '../../bus/subjects.ts';
 import type { ReplyDraft } from '../../schemas/reply.ts';
-import type { ReplyRecord, WorkItem } from '../../schemas/work.ts';
+import type { GiveBack, GiveBackReply, ReplyRecord, WorkItem } from '../../schemas/work.ts';
 import { AssignmentStore } from '../consensus/assignment-store.ts';
 import { createReplySender } from './outbound/create-reply-sender.ts';
 import { isSendError, type SendError } from './outbound/errors.ts';
@@ -27,8 +28,8 @@ import {
 } from './core/reply-lifecycle.ts';
 import { Actor } from '../runtime/actor.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
-import { historyFor, recordSettled } from '../conversation/core/conversation.ts';
-import { humanMsgId } from '../conversation/message-ids.ts';
+import { historyFor, recordGivenBack, recordSettled } from '../conversation/core/conversation.ts';
+import { queueForPerson } from '../conversation/human-queue.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 import { agentSpecializations } from '../../schemas/specializations.ts';
 import { escalationsTotal, replyFailuresTotal, webhookToReplySeconds } from '../../telemetry/metrics.ts';
@@ -58,6 +59,7 @@ function observeWebhookToReply(item: WorkItem, outcome: 'sent' | 'dry-run' | 'es
 export class AgentActor extends Actor {
   readonly kind = 'agent' as const;
   private consumer: RunningConsumer | undefined;
+  private giveBackSub: Subscription | undefined;
   private responder!: Responder;
   private sender!: ReplySender;
   private assignments!: AssignmentStore;
@@ -70,10 +72,10 @@ export class AgentActor extends Actor {
   constructor(
     id: string,
     specializationMap: Parameters<typeof agentSpecializations>[0],
-    opts: { sender?: ReplySender } = {},
+    opts: { sender?: ReplySender; roster?: Parameters<typeof agentSpecializations>[2] } = {},
   ) {
     super(id);
-    this.specs = agentSpecializations(specializationMap, id);
+    this.specs = agentSpecializations(specializationMap, id, opts.roster);
     if (opts.sender) this.sender = opts.sender;
   }
 
@@ -101,6 +103,11 @@ export class AgentActor extends Actor {
           }
         : undefined,
       secrets: await this.secrets(),
+      // The addresses replies go out from may be cited in a reply, like those the knowledge base publishes.
+      allowedAddresses: config.business.supportAddresses,
+      builtin: {
+        signing: { companyName: config.business.companyName, signature: config.business.signature },
+      },
     });
     // `this.sender` is only preset by tests that inject a failing sender.
     this.sender ??= createReplySender({
@@ -115,6 +122,8 @@ export class AgentActor extends Actor {
     this.assignments = await AssignmentStore.open(bus);
     this.conversations = await ConversationStore.open(bus);
     this.replies = await ReplyStore.open(bus);
+    // Any one agent takes a give-back: it needs the conversation record and the AgentMail client, nothing of its own.
+    this.giveBackSub = this.handle(contracts.giveBack, {}, (cmd) => this.giveBack(cmd), { queue: 'agents' });
     this.consumer = await consumeDurable(
       { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
       {
@@ -132,6 +141,7 @@ export class AgentActor extends Actor {
   }
 
   protected async onStop(graceMs: number): Promise<void> {
+    this.giveBackSub?.unsubscribe();
     const timer = setTimeout(() => this.aborter.abort(new Error('agent stopping')), graceMs);
     timer.unref();
     await this.consumer?.stop(graceMs);
@@ -454,25 +464,19 @@ export class AgentActor extends Actor {
       if (e.retryable && m.info.deliveryCount < maxDeliver) return nak(retryDelayMs(e, m.info.deliveryCount));
       this.emit('escalation.failed', { code: e.code, status: e.status ?? 0 }, ids);
     }
-    await this.ctx.bus.jsPublish(
-      contracts.humanQueue,
-      { inbox: item.inboxId },
-      {
-        type: 'human-escalation',
-        inboxId: item.inboxId,
-        threadId: item.threadId,
-        messageId: item.messageId,
-        eventId: item.eventId,
-        agentId: this.id,
-        epoch: item.epoch,
-        reasons: why,
-        classification: item.classification,
-        email: item.email,
-        acknowledged,
-        at: new Date().toISOString(),
-      },
-      { msgID: humanMsgId(item.inboxId, item.messageId) },
-    );
+    await queueForPerson(this.ctx.bus, {
+      inboxId: item.inboxId,
+      threadId: item.threadId,
+      messageId: item.messageId,
+      eventId: item.eventId,
+      agentId: this.id,
+      epoch: item.epoch,
+      reasons: why,
+      classification: item.classification,
+      email: item.email,
+      acknowledged,
+      at: new Date().toISOString(),
+    });
     const at = new Date().toISOString();
     const record: ReplyRecord = {
       type: 'reply-record',
@@ -493,6 +497,41 @@ export class AgentActor extends Actor {
     observeWebhookToReply(item, 'escalated');
     this.emit('escalation.queued', { agentId: this.id, reasons: why, acknowledged, epoch: item.epoch }, ids);
     return ack;
+  }
+
+  /**
+   * A person gives a held thread back: the `escalated` label goes first (how people find held threads, so it must
+   * not outlive the hold), then the hold, recording who and when. Repeating it is harmless: a thread no longer
+   * held answers `not-held`.
+   */
+  private async giveBack(cmd: GiveBack): Promise<GiveBackReply> {
+    const base = { type: 'give-back-reply', threadId: cmd.threadId } as const;
+    try {
+      const conv = await this.conversations.get(cmd.threadId);
+      if (conv === undefined)
+        return { ...base, outcome: 'unknown-thread', text: 'no conversation with this id' };
+      if (conv.hold === undefined) return { ...base, outcome: 'not-held' };
+      await this.sender.label(
+        { inboxId: conv.inboxId, threadId: cmd.threadId, remove: ['escalated'] },
+        this.aborter.signal,
+      );
+      const at = new Date().toISOString();
+      let released = false;
+      await this.conversations.update(cmd.threadId, (prev) => {
+        const next = prev ? recordGivenBack(prev, cmd.by, at, cmd.note) : undefined;
+        released = next !== undefined;
+        return next;
+      });
+      if (!released) return { ...base, outcome: 'not-held' };
+      this.emit(
+        'conversation.given-back',
+        { by: cmd.by, heldSince: conv.hold.since, ...(cmd.note !== undefined ? { note: cmd.note } : {}) },
+        { threadId: cmd.threadId },
+      );
+      return { ...base, outcome: 'given-back', by: cmd.by, at };
+    } catch (e) {
+      return { ...base, outcome: 'error', text: (e as Error).message.slice(0, 1000) };
+    }
   }
 
   /**
@@ -530,6 +569,7 @@ export class AgentActor extends Actor {
               outcome,
               replyFrom: item.inboxId,
               ...(text !== undefined ? { replyText: text } : {}),
+              ...(record.escalation ? { reasons: record.escalation.reasons } : {}),
             },
             new Date().toISOString(),
           )

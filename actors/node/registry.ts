@@ -15,5 +15,5 @@ export const factories: Partial<Record<ActorKind, ActorFactory>> = {
   proposer: (id, config, acceptors) => new ProposerActor(id, acceptors, config.paxosFastPath),
   learner: (id, _config, acceptors) => new LearnerActor(id, acceptors),
   processor: (id) => new ProcessorActor(id),
-  agent: (id, config) => new AgentActor(id, config.agentSpecializations),
+  agent: (id, config) => new AgentActor(id, config.agentSpecializations, { roster: config.business.roster }),
 };

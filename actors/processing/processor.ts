@@ -20,6 +20,7 @@ import { buildClassificationPrompt, parseModelClassification } from './email/mod
 import { emptyRateLimitState, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
+  dispositionOf,
   livenessOf,
   recognizeDelivery,
   type DeliveryMatch,
@@ -29,7 +30,8 @@ import {
 import { Actor } from '../runtime/actor.ts';
 import { maxProposals } from '../runtime/timeouts.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
-import { recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
+import { recordHeld, recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
+import { queueForPerson } from '../conversation/human-queue.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
 import { mailSkippedTotal, ownerDecisionsTotal } from '../../telemetry/metrics.ts';
@@ -51,6 +53,21 @@ export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'Own
 export const processorDurable = 'processors';
 /** The work item's bounds on the email, read from its schema so the two cannot drift apart (a longer value fails on publish). */
 const emailLimits = WorkItem.properties.email.properties;
+
+/** The email as work items and the human queue carry it, cut to the schema's bounds. */
+function emailPartOf(email: ParsedEmail, receivedAt: string): WorkItem['email'] {
+  const { sender } = email;
+  return {
+    subject: email.subject.slice(0, emailLimits.subject.maxLength),
+    text: email.text.slice(0, emailLimits.text.maxLength),
+    from: email.from.slice(0, emailLimits.from.maxLength),
+    ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
+    ...(sender.address
+      ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
+      : {}),
+    receivedAt,
+  };
+}
 
 /** How long unroutable mail waits before its next try: what the failure suggests, growing, never above 10 s. */
 export function waitingDelayMs(suggestedMs: number, deliveries: number): number {
@@ -203,8 +220,9 @@ export class ProcessorActor extends Actor {
     }
 
     const classification = await this.classify(email, ids);
+    const disposition = dispositionOf(conv);
+    if (disposition.kind === 'hold') return this.hold(body, email, classification, conv!, disposition, ids);
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
-    const { sender } = email;
     const item: WorkItem = {
       type: 'work-item',
       inboxId: message.inbox_id,
@@ -216,16 +234,7 @@ export class ProcessorActor extends Actor {
       epoch: owner.epoch,
       instance: owner.instance,
       classification,
-      email: {
-        subject: email.subject.slice(0, emailLimits.subject.maxLength),
-        text: email.text.slice(0, emailLimits.text.maxLength),
-        from: email.from.slice(0, emailLimits.from.maxLength),
-        ...(sender.name ? { senderName: sender.name.slice(0, emailLimits.senderName.maxLength) } : {}),
-        ...(sender.address
-          ? { senderAddress: sender.address.slice(0, emailLimits.senderAddress.maxLength) }
-          : {}),
-        receivedAt: message.timestamp,
-      },
+      email: emailPartOf(email, message.timestamp),
       routedAt: new Date().toISOString(),
       acceptedAt: body.receivedAt,
     };
@@ -262,6 +271,63 @@ export class ProcessorActor extends Actor {
     return ack;
   }
 
+  /**
+   * H1 (core/routing.ts): a person has this thread, so the mail goes to the HUMAN stream for them and is recorded in
+   * the conversation; no agent sees it. The thread keeps the `escalated` label it got, until it is given back.
+   * Queue first, record second: a crash between them redelivers the mail, and the fixed msgID dedups the queue.
+   */
+  private async hold(
+    body: MailReceived,
+    email: ParsedEmail,
+    classification: Classification,
+    conv: ConversationState,
+    disposition: Extract<ReturnType<typeof dispositionOf>, { kind: 'hold' }>,
+    ids: { messageId: string; threadId: string },
+  ): Promise<Outcome> {
+    const message = body.payload.message;
+    const part = emailPartOf(email, message.timestamp);
+    const now = new Date().toISOString();
+    await queueForPerson(this.ctx.bus, {
+      inboxId: message.inbox_id,
+      threadId: message.thread_id,
+      messageId: message.message_id,
+      eventId: body.eventId,
+      agentId: conv.owner,
+      epoch: conv.epoch,
+      reasons: ['thread-with-person'],
+      classification,
+      email: part,
+      acknowledged: false,
+      at: now,
+    });
+    await this.conversations.update(message.thread_id, (prev) =>
+      prev
+        ? recordHeld(
+            prev,
+            {
+              messageId: message.message_id,
+              from: part.from,
+              text: part.text,
+              receivedAt: message.timestamp,
+            },
+            now,
+          )
+        : undefined,
+    );
+    this.emit(
+      'mail.held',
+      {
+        inboxId: message.inbox_id,
+        since: disposition.since,
+        escalatedMessageId: disposition.escalatedMessageId,
+        reasons: [...disposition.reasons],
+        owner: conv.owner,
+      },
+      ids,
+    );
+    return ack;
+  }
+
   /** A re-sent webhook (new Svix id, same email) or a redelivery of a handled email: never started over. */
   private duplicate(
     body: MailReceived,
@@ -273,7 +339,7 @@ export class ProcessorActor extends Actor {
   }
 
   private answerability(email: ParsedEmail, messageId: string) {
-    const ctx = { ownAddresses: [] as string[] };
+    const ctx = { ownAddresses: this.ctx.config.business.supportAddresses };
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
     const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);

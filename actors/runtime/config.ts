@@ -1,4 +1,7 @@
-// Configuration from environment variables, validated once at start; it must not read anything but `env`.
+// Configuration from environment variables (and the BUSINESS_CONFIG file they may name), validated once at start;
+// it must not read anything else.
+import { readFileSync } from 'node:fs';
+import { check } from '../../schemas/codec.ts';
 import { createError } from '../../schemas/errors.ts';
 import { LogLevel } from '../../telemetry/logger.ts';
 import { deriveTimeouts, type Timeouts } from './timeouts.ts';
@@ -68,6 +71,68 @@ export interface Config {
   agentCapacity: number;
   /** ESCALATION_ACK: text sent to a customer whose mail went to a person; unset means none is sent. */
   escalationAck: string | undefined;
+  /** The business answered for: no brand is written in code, it all comes from here. */
+  business: BusinessConfig;
+}
+
+export interface BusinessConfig {
+  /** COMPANY_NAME: named in sign-offs and the model's rules; unset means neutral wording, no brand. */
+  readonly companyName: string | undefined;
+  /** REPLY_SIGNATURE: ends every reply verbatim; unset means "<regards>,\n<company> Support" in the reply's language. */
+  readonly signature: string | undefined;
+  /** SUPPORT_ADDRESSES: the addresses replies go out from; mail from them is never answered (a loop). */
+  readonly supportAddresses: readonly string[];
+  /** AGENT_ROSTER: agent id -> its specializations; an agent not listed takes the map's keys round-robin. */
+  readonly roster: Readonly<Record<string, readonly string[]>>;
+}
+
+const address = {
+  type: 'string',
+  pattern: '^[^\\s@<>,]+@[^\\s@<>,]+\\.[^\\s@<>,]+$',
+  maxLength: 254,
+} as const;
+const rosterSchema = {
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z0-9_-]{1,200}$' },
+  additionalProperties: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 16,
+    items: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' },
+  },
+} as const;
+
+/**
+ * The BUSINESS_CONFIG file: the keys of the evaluation's business.json (snake_case). `name`, `industry`,
+ * `languages`, `currency` and `handled_by_a_person` describe the business for people and are not read: what the
+ * responder obeys is what the knowledge base itself says a person handles.
+ */
+export const businessFileSchema = {
+  $id: 'cs.runtime.business-file',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    company_name: { type: 'string', minLength: 1, maxLength: 100 },
+    signature: { type: 'string', minLength: 1, maxLength: 1000 },
+    support_addresses: { type: 'array', maxItems: 50, items: address },
+    refund_limit: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+    specializations: { type: 'object' },
+    agent_roster: rosterSchema,
+    name: { type: 'string' },
+    industry: { type: 'string' },
+    languages: { type: 'array', items: { type: 'string' } },
+    currency: { type: 'string' },
+    handled_by_a_person: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+interface BusinessFile {
+  company_name?: string;
+  signature?: string;
+  support_addresses?: string[];
+  refund_limit?: number;
+  specializations?: object;
+  agent_roster?: Record<string, string[]>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -139,20 +204,94 @@ function rateLimitOf(env: Env): { max: number; windowMs: number } {
   return { max: Number(m[1]), windowMs: periods[m[2]!]! };
 }
 
-function specializationsOf(env: Env): SpecializationMap {
+function specializationsOf(env: Env, file: BusinessFile): SpecializationMap {
   const raw = env['AGENT_SPECIALIZATIONS'];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_SPECIALIZATIONS;
+  const fromEnv = raw !== undefined && raw.trim() !== '';
+  if (!fromEnv && file.specializations === undefined) return DEFAULT_SPECIALIZATIONS;
+  const variable = fromEnv ? 'AGENT_SPECIALIZATIONS' : 'BUSINESS_CONFIG specializations';
+  const json = fromEnv ? raw : JSON.stringify(file.specializations);
   try {
-    return parseSpecializations(raw);
+    return parseSpecializations(json, variable);
   } catch (e) {
     if (e instanceof SpecializationsConfigError)
-      throw new ConfigError(
-        'AGENT_SPECIALIZATIONS',
-        `a JSON map of specialization -> [topics] (${e.message})`,
-        raw,
-      );
+      throw new ConfigError(variable, `a JSON map of specialization -> [topics] (${e.message})`, json);
     throw e;
   }
+}
+
+/** BUSINESS_CONFIG: the JSON file it names, validated against businessFileSchema; unset means an empty one. */
+function businessFileOf(env: Env, read: (path: string) => string): BusinessFile {
+  const path = env['BUSINESS_CONFIG'];
+  if (path === undefined || path.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(read(path));
+  } catch (e) {
+    throw new ConfigError('BUSINESS_CONFIG', `a readable JSON file (${(e as Error).message})`, path);
+  }
+  const r = check<BusinessFile>(businessFileSchema, value);
+  if (!r.ok)
+    throw new ConfigError(
+      'BUSINESS_CONFIG',
+      `a business file whose ${r.failure.instancePath} ${r.failure.reason}`,
+      path,
+    );
+  return r.value;
+}
+
+function rosterOf(env: Env, file: BusinessFile, map: SpecializationMap): BusinessConfig['roster'] {
+  const raw = env['AGENT_ROSTER'];
+  const fromEnv = raw !== undefined && raw.trim() !== '';
+  const variable = fromEnv ? 'AGENT_ROSTER' : 'BUSINESS_CONFIG agent_roster';
+  let value: unknown = file.agent_roster ?? {};
+  if (fromEnv) {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(variable, 'a JSON map of agent id -> [specializations]', raw);
+    }
+  }
+  const r = check<Record<string, string[]>>(rosterSchema, value);
+  if (!r.ok)
+    throw new ConfigError(variable, 'a JSON map of agent id -> [specializations]', JSON.stringify(value));
+  for (const [agent, specs] of Object.entries(r.value)) {
+    const unknown = specs.find((spec) => !Object.hasOwn(map, spec));
+    if (unknown !== undefined)
+      throw new ConfigError(
+        variable,
+        `specializations of the map (${Object.keys(map).join(', ')})`,
+        `${agent}: ${unknown}`,
+      );
+  }
+  return r.value;
+}
+
+function businessOf(env: Env, file: BusinessFile, map: SpecializationMap): BusinessConfig {
+  const addresses = env['SUPPORT_ADDRESSES'];
+  const supportAddresses =
+    addresses !== undefined && addresses.trim() !== ''
+      ? list(addresses).map((a) => {
+          if (!check(address, a).ok)
+            throw new ConfigError(
+              'SUPPORT_ADDRESSES',
+              'a comma-separated list of addresses like support@example.com',
+              a,
+            );
+          return a;
+        })
+      : (file.support_addresses ?? []);
+  const signature = env['REPLY_SIGNATURE'] ? env['REPLY_SIGNATURE'].replace(/\\n/g, '\n') : file.signature;
+  if (signature !== undefined && signature.length > 1000)
+    throw new ConfigError('REPLY_SIGNATURE', 'a text of at most 1000 characters', signature.slice(0, 40));
+  const companyName = text(env, 'COMPANY_NAME', file.company_name ?? '').trim();
+  if (companyName.length > 100 || /[\r\n]/.test(companyName))
+    throw new ConfigError('COMPANY_NAME', 'one line of at most 100 characters', companyName.slice(0, 40));
+  return {
+    companyName: companyName === '' ? undefined : companyName,
+    signature,
+    supportAddresses: supportAddresses.map((a) => a.toLowerCase()),
+    roster: rosterOf(env, file, map),
+  };
 }
 
 // A bare "true" asks for the built-in wording rather than sending the word "true" to a customer.
@@ -241,7 +380,13 @@ function adminTokenOf(env: Env): string | undefined {
   return raw;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** `read` reads the BUSINESS_CONFIG file (tests pass their own); nothing else is read. */
+export function loadConfig(
+  env: Env = process.env,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
+  const file = businessFileOf(env, read);
+  const agentSpecializations = specializationsOf(env, file);
   const nodeId = text(
     env,
     'NODE_ID',
@@ -304,16 +449,17 @@ export function loadConfig(env: Env = process.env): Config {
     acceptorIds,
     paxosFastPath: flag(env, 'PAXOS_FAST_PATH', true),
     dataDir: text(env, 'DATA_DIR', '.data'),
-    agentSpecializations: specializationsOf(env),
+    agentSpecializations,
     vipDomains: list(text(env, 'VIP_DOMAINS', '')).map((d) => {
       if (!/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(d))
         throw new ConfigError('VIP_DOMAINS', 'a comma-separated list of domains like example.com', d);
       return d.toLowerCase();
     }),
-    escalateRefundAbove: integer(env, 'ESCALATE_REFUND_ABOVE', 100, 0, 1_000_000_000),
+    escalateRefundAbove: integer(env, 'ESCALATE_REFUND_ABOVE', file.refund_limit ?? 100, 0, 1_000_000_000),
     senderRateLimit: rateLimitOf(env),
     knowledgeBaseDir: text(env, 'KNOWLEDGE_BASE_DIR', 'knowledge-base'),
     agentCapacity: integer(env, 'AGENT_CAPACITY', 16, 1, 256),
     escalationAck: escalationAckOf(env),
+    business: businessOf(env, file, agentSpecializations),
   };
 }

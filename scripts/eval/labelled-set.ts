@@ -2,11 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FromSchema } from 'json-schema-to-ts';
-import {
-  parseMarkdown,
-  buildKnowledgeBase,
-  type KnowledgeBase,
-} from '../../actors/answering/drafting/knowledge-base.ts';
+import { loadKnowledgeBase, type KnowledgeBase } from '../../actors/answering/drafting/knowledge-base.ts';
 import { describeErrors, validatorFor } from '../../schemas/codec.ts';
 import { KINDS, MACHINE_KINDS, NEEDS_PERSON_REASONS, SUPPORTED_LANGUAGES } from './core/score.ts';
 
@@ -93,30 +89,12 @@ export const OLD_BUSINESS: BusinessConfig = {
   refund_limit: 100,
 };
 
-/** Markdown files of a knowledge-base folder and its language sub-folders, as [docId, path]. */
-async function markdownFiles(folder: string, prefix = ''): Promise<[string, string][]> {
-  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const out: [string, string][] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) out.push(...(await markdownFiles(join(folder, e.name), `${prefix}${e.name}/`)));
-    else if (e.name.endsWith('.md'))
-      out.push([`${prefix}${e.name.slice(0, -'.md'.length)}`, join(folder, e.name)]);
-  }
-  return out;
-}
-
-/**
- * One index over the whole knowledge base, language folders included (docId `de/preise`): what the
- * built-in responder is given. TODO(issue #13): load per language once the responder supports it.
- */
+/** The knowledge base as the agent loads it (language folders as `<lang>/`, docId `de/preise`). */
 export async function loadKnowledgeBaseTree(
   folder: string,
 ): Promise<{ kb: KnowledgeBase; docIds: string[] }> {
-  const files = await markdownFiles(folder);
-  const docs = await Promise.all(
-    files.map(async ([id, path]) => parseMarkdown(id, await readFile(path, 'utf8'))),
-  );
-  return { kb: buildKnowledgeBase(docs.flat()), docIds: files.map(([id]) => id) };
+  const kb = await loadKnowledgeBase(folder);
+  return { kb, docIds: [...new Set(kb.passages.map((p) => p.docId))] };
 }
 
 function parsed<T>(validate: ReturnType<typeof validatorFor<T>>, value: unknown, where: string): T {

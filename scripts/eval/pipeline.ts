@@ -17,16 +17,21 @@ export interface BusinessRun {
 }
 
 /**
- * The responder as the agent builds it (actors/answering/agent.ts): the knowledge base, no model.
- * TODO(issue #13): pass the business's company name, signature and support addresses once the agent reads
- * them (COMPANY_NAME, REPLY_SIGNATURE, SUPPORT_ADDRESSES, BUSINESS_CONFIG); until then replies carry the
- * default brand, as they would in production.
+ * The responder as the agent builds it (actors/answering/agent.ts): the knowledge base, no model, signed for the
+ * business (BUSINESS_CONFIG's company_name and signature), its support addresses citable.
  */
 export function businessRun(business: Business, allNames: readonly string[]): BusinessRun {
   const own = business.config.company_name.toLowerCase();
   return {
     business,
-    responder: createResponder({ kb: business.kb, secrets: [] }),
+    responder: createResponder({
+      kb: business.kb,
+      secrets: [],
+      allowedAddresses: business.config.support_addresses,
+      builtin: {
+        signing: { companyName: business.config.company_name, signature: business.config.signature },
+      },
+    }),
     otherNames: [...new Set(allNames)].filter((n) => n.toLowerCase() !== own),
   };
 }

@@ -29,9 +29,17 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-/** Waits for a condition evaluated in the page (a string: the test's own tsconfig has no DOM types). */
-function until(page: Page, condition: string, timeout = 30_000): Promise<unknown> {
-  return page.waitForFunction(condition, undefined, { timeout });
+/**
+ * Waits for a condition evaluated in the page (a string: the test's own tsconfig has no DOM types). It polls from
+ * here with page.evaluate: waitForFunction polls a string with eval inside the page, which the page's CSP (no
+ * 'unsafe-eval') refuses, so it failed whenever the condition was not already true on its first check.
+ */
+async function until(page: Page, condition: string, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(condition))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${condition}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('status page in a browser', function () {

@@ -1,6 +1,6 @@
 // Guardrails for untrusted email and for every draft: injection detection (recorded, never obeyed) and an output filter; pure, no I/O.
 import type { ReplyDraft } from '../../../schemas/reply.ts';
-import { noticeText, templateLanguage, toHtml } from './reply-templates.ts';
+import { noticeText, templateLanguage, toHtml, type Signing } from './reply-templates.ts';
 
 export const InjectionSignal = {
   ignoreInstructions: 'ignore-instructions',
@@ -181,8 +181,7 @@ export function inspectOutput(text: string, policy: OutputPolicy): string[] {
 
 export interface DraftContext {
   readonly customerName?: string | undefined;
-  readonly subject?: string | undefined;
-  readonly brand: string;
+  readonly signing: Signing;
 }
 
 /** A notice in the draft's language, addressed to the customer, in place of the draft's own text and HTML. */
@@ -191,13 +190,7 @@ function noticeBody(
   context: DraftContext,
   kind: 'refusal' | 'noAnswer',
 ): { text: string; html: string } {
-  const text = noticeText(
-    templateLanguage(draft.language),
-    kind,
-    context.customerName,
-    context.subject,
-    context.brand,
-  );
+  const text = noticeText(templateLanguage(draft.language), kind, context.customerName, context.signing);
   return { text, html: toHtml(text) };
 }
 

@@ -4,7 +4,8 @@ import type { FallbackReason, ModelAnswer, ReplyDraft, ReplyRequest } from '../.
 import {
   builtinReply,
   DEFAULT_BUILTIN_OPTIONS,
-  retrieve,
+  EscalationReason,
+  planReply,
   toPassages,
   type BuiltinOptions,
 } from './builtin-responder.ts';
@@ -94,8 +95,12 @@ export function createModelResponder(config: ModelConfig, deps: ModelResponderDe
     });
 
   const ask = async (request: ReplyRequest, signal: AbortSignal): Promise<ReplyDraft> => {
-    const hits = retrieve(deps.kb, request, options).slice(0, options.maxPassages + 1);
-    const prompt = buildPrompt(request, hits, options.brand);
+    const plan = planReply(deps.kb, request, options);
+    // The knowledge base's own rule that a person handles this topic is obeyed without asking the model.
+    if (plan.kind === 'escalate' && plan.reason === EscalationReason.kbPolicy)
+      return builtinReply(deps.kb, request, options);
+    const hits = plan.hits.slice(0, options.maxPassages + 1);
+    const prompt = buildPrompt(request, hits, options.signing);
     const completion = await client.chat.completions.create(
       {
         model: config.model,
@@ -128,7 +133,7 @@ export function createModelResponder(config: ModelConfig, deps: ModelResponderDe
   };
 
   return {
-    rulesFor: (request) => buildPrompt(request, [], options.brand).rules,
+    rulesFor: (request) => buildPrompt(request, [], options.signing).rules,
     async reply(request, callOptions = {}) {
       const external = callOptions.signal;
       if (external?.aborted)

@@ -2,7 +2,6 @@
 import type { ReplyDraft, ReplyRequest } from '../../../schemas/reply.ts';
 import {
   builtinReply,
-  cleanSubject,
   DEFAULT_BUILTIN_OPTIONS,
   greetingName,
   type BuiltinOptions,
@@ -74,13 +73,12 @@ export function createResponder(config: ResponderConfig): Responder {
 
       const context: DraftContext = {
         customerName: greetingName(request.email.senderName),
-        subject: cleanSubject(request.email.subject) || undefined,
-        brand: options.brand,
+        signing: options.signing,
       };
       const policy: OutputPolicy = {
         secrets,
         // Rules are checked for both responders: a builtin draft quoting them would be a leak too.
-        systemPrompt: model ? model.rulesFor(request) : renderRules(options.brand, request.email.language),
+        systemPrompt: model ? model.rulesFor(request) : renderRules(options.signing, request.email.language),
         ...(request.email.senderAddress !== undefined
           ? { customerAddress: request.email.senderAddress }
           : {}),

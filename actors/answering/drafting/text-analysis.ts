@@ -1,6 +1,6 @@
 // Tokenizing, stopwords, light stemming and a small cross-language glossary for retrieval; pure functions, no I/O.
 
-// Words that carry no meaning for retrieval, in the four languages we template replies in.
+// Words that carry no meaning for retrieval, in the Latin-script languages we answer in.
 const STOPWORDS: ReadonlySet<string> = new Set(
   [
     // en
@@ -11,6 +11,12 @@ const STOPWORDS: ReadonlySet<string> = new Set(
     'au aux avec bonjour ce ces cette dans de des du elle en est et il je la le les leur lui ma mais me merci mes moi mon ne nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous cordialement salut est-ce comment faire veux voudrais puis puis-je dois peux',
     // es
     'al como con de del el en es esta este está gracias hola la las le lo los me mi mis muy no nos o para pero por que qué se si sin su sus te tu un una uno usted y ya saludos estimado estimada dónde donde cómo puedo quiero necesito',
+    // it
+    'il lo la gli le di da del della dei delle un una uno che non per con sono ho ha mi ci si ma come cosa questo questa ciao buongiorno buonasera salve grazie saluti cordiali posso vorrei devo mio mia miei',
+    // pt
+    'o os as um uma uns umas do da dos das no na nos nas em que não para com por se mas como meu minha olá ola oi bom boa dia tarde noite obrigado obrigada abraço cumprimentos posso quero preciso tem é eu você voce vocês',
+    // nl
+    'de het een en van ik je u uw mijn wij we is zijn niet met voor op dat die dit hoe wat waar kan kunnen graag hallo hoi beste bedankt dank groet groeten vriendelijke alvast heb hebben maar nog al er ook naar',
   ]
     .join(' ')
     .split(/\s+/),
@@ -87,6 +93,13 @@ const GLOSSARY: Readonly<Record<string, string>> = {
   seguridad: 'security',
 };
 
+// Pairs of Japanese particles and polite endings that say nothing about the topic.
+const CJK_STOP: ReadonlySet<string> = new Set(
+  'です ます ませ せん でし した ください さい くだ ので から ます。 こと ては には では とは けど って いる ある して する よろ ろし しく くお お願 願い いし いた たし こん んに にち ちは あり りが がと とう ござ ざい いま すか'.split(
+    ' ',
+  ),
+);
+
 // Longest suffixes first, so "subscriptions" loses "s" only after "ions" was tried.
 const SUFFIXES = [
   'ational',
@@ -122,9 +135,22 @@ export function stem(word: string): string {
   return base.replace(/e$/, '').replace(/([b-df-hj-np-tv-z])\1$/, '$1');
 }
 
+// Japanese (and Chinese) write no spaces: a run of these scripts is indexed as overlapping character pairs.
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]/u;
+
+/** Character bigrams of a CJK run ("解約方法" -> 解約, 約方, 方法); a single character stands alone. */
+export function bigrams(run: string): string[] {
+  const chars = [...run];
+  if (chars.length < 2) return /\p{Script=Hiragana}/u.test(run) ? [] : chars;
+  return chars.slice(1).map((c, i) => `${chars[i]!}${c}`);
+}
+
 /** Lower-cased word tokens (letters, digits, joined by - or ' inside a word), before stopwords and stemming. */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu) ?? [];
+  const latin = text.replace(CJK_RUN, ' ');
+  const cjk = (text.match(CJK_RUN) ?? []).flatMap(bigrams);
+  return [...(latin.toLowerCase().match(/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu) ?? []), ...cjk];
 }
 
 export function isStopword(word: string): boolean {
@@ -135,9 +161,14 @@ export function isStopword(word: string): boolean {
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const word of words(text)) {
+    if (CJK_CHAR.test(word)) {
+      if (!CJK_STOP.has(word)) out.push(word);
+      continue;
+    }
     if (STOPWORDS.has(word) || word.length < 2) continue;
     const mapped = GLOSSARY[word] ?? word;
-    out.push(stem(mapped));
+    // Twice, so "transfer" and "transferring" (transferr -> transfer) meet, as do "order" and "ordered".
+    out.push(stem(stem(mapped)));
   }
   return out;
 }

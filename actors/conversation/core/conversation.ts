@@ -50,14 +50,26 @@ export function recordRouted(
           ],
           maxHistory,
         ),
+    // A hold (a person has the thread) and the record of the last give-back outlive any routing.
+    ...(prev?.hold ? { hold: prev.hold } : {}),
+    ...(prev?.givenBack ? { givenBack: prev.givenBack } : {}),
     updatedAt: now,
   };
 }
 
-/** The conversation after its owner settled one message (answered or escalated). Idempotent. */
+/**
+ * The conversation after its owner settled one message (answered or escalated). Idempotent. An escalation puts
+ * the thread on hold for a person (unless it already is): later mail in it is held, not answered.
+ */
 export function recordSettled(
   prev: ConversationState,
-  settled: { messageId: string; outcome: 'answered' | 'escalated'; replyFrom?: string; replyText?: string },
+  settled: {
+    messageId: string;
+    outcome: 'answered' | 'escalated';
+    replyFrom?: string;
+    replyText?: string;
+    reasons?: readonly string[];
+  },
   now: string,
 ): ConversationState {
   const pending = prev.pending.filter((p) => p.messageId !== settled.messageId);
@@ -75,13 +87,64 @@ export function recordSettled(
           maxHistory,
         )
       : prev.history;
+  const hold =
+    settled.outcome === 'escalated' && prev.hold === undefined
+      ? { since: now, messageId: settled.messageId, reasons: [...(settled.reasons ?? [])].slice(0, 32) }
+      : prev.hold;
   return {
     ...prev,
     pending,
     history,
     status: pending.length > 0 ? 'pending' : settled.outcome,
+    ...(hold ? { hold } : {}),
     updatedAt: now,
   };
+}
+
+/** Whether a person has the thread: an escalation put it on hold and nobody gave it back. */
+export function isHeld(state: ConversationState | undefined): boolean {
+  return state?.hold !== undefined;
+}
+
+/**
+ * The conversation after a message arrived while a person has the thread: recorded as seen and in the history
+ * (so the person, and the responder after a give-back, see it), never pending. Undefined when nothing changes.
+ */
+export function recordHeld(
+  prev: ConversationState,
+  message: { messageId: string; from: string; text: string; receivedAt?: string },
+  now: string,
+): ConversationState | undefined {
+  if (prev.hold === undefined || prev.messageIds.includes(message.messageId)) return undefined;
+  return {
+    ...prev,
+    status: prev.pending.length > 0 ? prev.status : 'escalated',
+    messageIds: bounded([...prev.messageIds, message.messageId], maxMessageIds),
+    history: bounded(
+      [
+        ...prev.history,
+        historyLine(message.from, message.text, message.receivedAt ?? now, message.messageId),
+      ],
+      maxHistory,
+    ),
+    hold: {
+      ...prev.hold,
+      heldMessages: bounded([...(prev.hold.heldMessages ?? []), message.messageId], maxMessageIds),
+    },
+    updatedAt: now,
+  };
+}
+
+/** The conversation after a person gave it back: no hold, and who did it when. Undefined when it was not held. */
+export function recordGivenBack(
+  prev: ConversationState,
+  by: string,
+  now: string,
+  note?: string,
+): ConversationState | undefined {
+  if (prev.hold === undefined) return undefined;
+  const { hold: _released, ...rest } = prev;
+  return { ...rest, givenBack: { by, at: now, ...(note !== undefined ? { note } : {}) }, updatedAt: now };
 }
 
 /** The conversation after Paxos gave it a new owner at a later epoch; pending items now belong to it. */

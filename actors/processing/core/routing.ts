@@ -1,4 +1,5 @@
-// Pure routing decisions: which agent to propose as a conversation's owner, when to keep or replace an owner, whether a work item is stale.
+// Pure routing decisions: which agent to propose as a conversation's owner, when to keep or replace an owner, whether a work item is stale,
+// whether new mail stays with the person who has its thread.
 // Nothing here reads the clock, the bus or the disk: callers pass in what they observed, so every rule has a plain unit test.
 
 /** What a processor knows of one agent, from its heartbeats (ClusterView). */
@@ -106,4 +107,20 @@ export function recognizeDelivery(
   )
     return 'conversation';
   return undefined;
+}
+
+/** Whether new mail in a thread goes to an agent, or stays with the person who has the thread. */
+export type Disposition =
+  { kind: 'route' } | { kind: 'hold'; since: string; reasons: readonly string[]; escalatedMessageId: string };
+
+/**
+ * H1: while a person has the thread (an escalation put it on hold and nobody gave it back), its new mail is held
+ * for them, never routed to an agent: escalated means hands off.
+ */
+export function dispositionOf(
+  conv: { hold?: { since: string; reasons: readonly string[]; messageId: string } } | undefined,
+): Disposition {
+  const hold = conv?.hold;
+  if (hold === undefined) return { kind: 'route' };
+  return { kind: 'hold', since: hold.since, reasons: hold.reasons, escalatedMessageId: hold.messageId };
 }

@@ -1,16 +1,17 @@
-// Stopword language detector for en, de, fr, es, it, pt, nl returning ISO 639-1; defaults to 'en' when unsure, no I/O.
+// Language detector for en, de, fr, es, it, pt, nl (stopwords) and ja (script) returning ISO 639-1; defaults to 'en'
+// when unsure, no I/O.
 import { normalize } from './keyword-match.ts';
 
 export const DEFAULT_LANGUAGE = 'en';
 
 const STOPWORDS: Readonly<Record<string, string>> = {
-  en: "the and is are to of my you your i it this that have has with for not can please we was on be would will what how hi hello thanks thank can't don't i'm there from our any been just but if do does",
+  en: "the and is are to of my you your i it this that have has with for not can please we was on be would will what how hi hello thanks thank can't don't i'm there from our any been just but if do does as same before again still problem about",
   de: 'der die das und ist ich nicht sie mit ein eine einen einem bitte mein meine meinen ihr ihre wir auf fur zu den dem es hallo danke haben habe hat kann konnen wie noch auch sehr geehrte damen herren ist sind wurde mir mich uns leider seit schon aber oder',
   fr: "le la les et est je ne pas vous votre vos mon ma mes une un des pour avec bonjour merci sur que qui il nous ai c'est au aux dans madame monsieur suis depuis mais ou cette ce sont avez",
   es: 'el la los las y es que de en un una por para con no mi mis su hola gracias estoy tengo pero como muy del al me se lo buenos dias usted favor esta este desde han hace',
-  it: 'il lo la gli le e che di un una per non sono mio mia ho ciao grazie buongiorno con del della come questo ma mi si ancora salve',
-  pt: 'o a os as e que de em um uma para com nao meu minha ola obrigado obrigada estou tenho mas como do da no na voce bom dia minha seu sua ja',
-  nl: 'de het een en is ik niet van mijn je u uw met voor op dat die hallo bedankt graag zijn heb maar wat hoe dank alstublieft nog al wij',
+  it: 'il lo la gli le e che di un una per non sono mio mia ho ciao grazie buongiorno buonasera con del della delle dei come questo questa ma mi si ancora salve vorrei posso devo cosa perche quando grazie mille cordiali saluti gentile distinti sono stato ricevuto',
+  pt: 'o a os as e que de em um uma para com nao meu minha ola oi obrigado obrigada estou tenho mas como do da no na voce voces bom dia boa tarde noite minha seu sua ja gostaria posso quero preciso quanto tempo isso vou abraco valeu',
+  nl: 'de het een en is ik niet van mijn je u uw met voor op dat die hallo hoi bedankt graag zijn heb maar wat hoe dank alstublieft nog al wij ons onze mail vraag vraagje vorige kan kunt hebben wordt groet groetjes beste zie',
 };
 
 // Characters that mostly occur in one language; checked before accents are stripped.
@@ -32,6 +33,19 @@ const WEIGHT: ReadonlyMap<string, number> = (() => {
   return new Map([...owners].map(([w, n]) => [w, 1 / n]));
 })();
 
+/**
+ * Words of a text that carry meaning: not a function word of any language we know, at least three letters; a
+ * Japanese run (no spaces) counts as its character pairs.
+ */
+export function contentWords(text: string): string[] {
+  const sample = text.slice(0, 5000);
+  const tokens = normalize(sample).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
+  const cjk = (sample.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{2,}/gu) ?? []).flatMap(
+    (run) => [...run].slice(1).map((c, i) => `${[...run][i]!}${c}`),
+  );
+  return [...tokens.filter((t) => t.length >= 3 && !WEIGHT.has(t)), ...cjk];
+}
+
 export function languageScores(text: string): Record<string, number> {
   const scores: Record<string, number> = {};
   for (const lang of LISTS.keys()) scores[lang] = 0;
@@ -49,11 +63,19 @@ export function languageScores(text: string): Record<string, number> {
   return scores;
 }
 
-/** ISO 639-1 code of the most likely language, or 'en' when the evidence is thin or split. */
+// Hiragana and katakana are written only in Japanese (kanji alone could be Chinese).
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/gu;
+
+/**
+ * ISO 639-1 code of the most likely language, or 'en' when the evidence is thin or split. A short mail ("Hilfe
+ * bitte") needs less evidence than a long one, but still more than any other language has.
+ */
 export function detectLanguage(text: string): string {
+  if ((text.slice(0, 5000).match(KANA)?.length ?? 0) >= 2) return 'ja';
   const ranked = Object.entries(languageScores(text)).sort((a, b) => b[1] - a[1]);
   const [best, second] = ranked;
-  if (best === undefined || best[1] < 2) return DEFAULT_LANGUAGE;
+  const words = normalize(text.slice(0, 5000)).match(/[a-z]+/g)?.length ?? 0;
+  if (best === undefined || best[1] < Math.min(2, Math.max(1, words / 4))) return DEFAULT_LANGUAGE;
   if (second !== undefined && best[1] < second[1] * 1.3) return DEFAULT_LANGUAGE;
   return best[0];
 }

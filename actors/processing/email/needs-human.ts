@@ -1,4 +1,5 @@
-// Rules deciding an email must go to a person (asked for one, legal threat, cancellation, big refund, anger); pure.
+// Rules deciding an email must go to a person (asked for one, legal or regulatory threat, chargeback, partnership,
+// cancellation, big refund, an outage hurting a business, anger) in the languages we answer in; pure.
 import { anyPhrase, compileAll, normalize, scorePhrases } from './keyword-match.ts';
 import type { HumanReason } from '../../../schemas/email.ts';
 
@@ -63,6 +64,40 @@ const HUMAN_REQUEST = compileAll([
   ['un supervisor', 1],
   ['el gerente', 1],
   ['un gerente', 1],
+  ['speak to a person', 1],
+  ['talk to a person', 1],
+  ['speak with a person', 1],
+  ['telephone me', 1],
+  ['on the phone', 1],
+  ['over the phone', 1],
+  ['account executive', 1],
+  ['sales rep*', 1],
+  ['a call with', 1],
+  ['schedule a call', 1],
+  ['put me in touch', 1],
+  ['connect me with', 1],
+  ['telefonieren', 1],
+  ['telefonisch', 1],
+  ['rufen sie mich an', 1],
+  ['me rappeler', 1],
+  ['par telephone', 1],
+  ['mettre en relation', 1],
+  ['llamadme', 1],
+  ['por telefono', 1],
+  ['chiamatemi', 1],
+  ['mi chiami', 1],
+  ['per telefono', 1],
+  ['telefonarmi', 1],
+  ['un operatore', 1],
+  ['me liguem', 1],
+  ['ligar para mim', 1],
+  ['por telefone', 1],
+  ['um atendente', 1],
+  ['bel mij', 1],
+  ['bel me', 1],
+  ['terugbellen', 1],
+  ['telefonisch contact', 1],
+  ['een medewerker', 1],
 ]);
 
 // "call me" only when it asks for a call ("call me back", "call me on 0123..."), not "call me old-fashioned".
@@ -106,7 +141,184 @@ const LEGAL = compileAll([
   ['acciones legales', 1],
   ['medidas legales', 1],
   ['denuncia', 1],
+  ['legal remed*', 1],
+  ['legal claim', 1],
+  ['collective claim', 1],
+  ['class action', 1],
+  ['dmca', 1],
+  ['copyright infringement', 1],
+  ['copyrighted', 1],
+  ['regulator', 1],
+  ['ombudsman', 1],
+  ['consumer protection authority', 1],
+  ['data protection regulator', 1],
+  ['supervisory authority', 1],
+  ['abmahnung', 1],
+  ['mandant', 1],
+  ['mandantin', 1],
+  ['klage erheben', 1],
+  ['gerichtliche schritte', 1],
+  ['aufsichtsbehorde', 1],
+  ['urheberrecht*', 1],
+  ['mise en demeure', 1],
+  ['avocate', 1],
+  ['action en justice', 1],
+  ['je saisirai', 1],
+  ['juicio', 1],
+  ['oficina del consumidor', 1],
+  ['diffida', 1],
+  ['diffido', 1],
+  ['avvocato', 1],
+  ['avv.', 1],
+  ['vie legali', 1],
+  ['azione legale', 1],
+  ['garante della privacy', 1],
+  ['advogado', 1],
+  ['acao judicial', 1],
+  ['notificacao extrajudicial', 1],
+  ['procon', 1],
+  ['processar', 1],
+  ['advocaat', 1],
+  ['rechtszaak', 1],
+  ['juridische stappen', 1],
+  ['ingebrekestelling', 1],
+  ['autoriteit persoonsgegevens', 1],
 ]);
+
+// Threats to go to a regulator or a court, said about a complaint rather than named in a question.
+const REGULATOR_THREAT =
+  /(complain|complaint|report|escalate|notify|notifying)\w*\b.{0,60}\b(regulator|authority|authorities|ico|cnil|ftc|ombudsman|commissioner)\b|beschwerde\b.{0,60}\b(behorde|datenschutz)|plainte\b.{0,60}\b(cnil|autorite)|reclamacion\b.{0,60}\b(aepd|autoridad)|reclamo\b.{0,60}\b(garante|autorita)/u;
+
+// Chargebacks and payment disputes: with a bank, a card company or a payment provider.
+const CHARGEBACK = compileAll([
+  ['chargeback*', 1],
+  ['charge back', 1],
+  ['charged back', 1],
+  ['filed a dispute', 1],
+  ['opened a dispute', 1],
+  ['raised a dispute', 1],
+  ['disputed the charge', 1],
+  ['disputed the payment', 1],
+  ['dispute the charge', 1],
+  ['reverse the charge', 1],
+  ['reverse the payment', 1],
+  ['rucklastschrift', 1],
+  ['ruckbuchung', 1],
+  ['lastschrift zuruck*', 1],
+  ['lastschrift bei meiner bank zuruck*', 1],
+  ['retrofacturation', 1],
+  ['opposition bancaire', 1],
+  ['contester le prelevement', 1],
+  ['contracargo', 1],
+  ['disputa con mi banco', 1],
+  ['contestazione', 1],
+  ['stornare', 1],
+  ['estorno', 1],
+  ['contestacao', 1],
+  ['terugboeking', 1],
+  ['teruggeboekt', 1],
+  ['storneren', 1],
+  ['gestorneerd', 1],
+]);
+// "I have asked my bank to reverse..." / "ich habe die Lastschrift ... zurückgeben lassen".
+const BANK_REVERSAL =
+  /(asked|told|contacted) my (bank|card (company|issuer)|credit card company)\b.{0,40}\b(reverse|refund|cancel|block)|lastschrift\b.{0,60}\bzuruck(geben|gegeben|buchen)/u;
+
+// Partnerships, resellers, distributors and sponsorships: business development, not support.
+const PARTNERSHIP = compileAll([
+  ['partnership*', 1],
+  ['partner program*', 1],
+  ['reseller*', 1],
+  ['resell', 1],
+  ['distributor*', 1],
+  ['white-label', 1],
+  ['white label', 1],
+  ['sponsorship', 1],
+  ['affiliate program*', 1],
+  ['co-marketing', 1],
+  ['revenue share', 1],
+  ['revenue-share', 1],
+  ['business development', 1],
+  ['partnerschaft', 1],
+  ['vertriebspartner', 1],
+  ['wiederverkaufer', 1],
+  ['partenariat*', 1],
+  ['revendeur', 1],
+  ['distributeur', 1],
+  ['alianza comercial', 1],
+  ['distribuidor', 1],
+  ['revendedor', 1],
+  ['rivenditore', 1],
+  ['distributore', 1],
+  ['parceria', 1],
+  ['partnerschap', 1],
+  ['wederverkoper', 1],
+]);
+
+// An outage: the service down or broken for many, said with what it costs the business.
+const OUTAGE = compileAll([
+  ['outage', 1],
+  ['is down', 1],
+  ['are down', 1],
+  ['went down', 1],
+  ['sites down', 1],
+  ['site down', 1],
+  ['been unavailable', 1],
+  ['is unavailable', 1],
+  ['stopped for all', 1],
+  ['none of our', 1],
+  ['all our', 1],
+  ['every one of our', 1],
+  ['returning 50*', 1],
+  ['ausfall', 1],
+  ['ausgefallen', 1],
+  ['nicht erreichbar', 1],
+  ['panne', 1],
+  ['hors service', 1],
+  ['caido', 1],
+  ['fuori servizio', 1],
+  ['fora do ar', 1],
+  ['ligt eruit', 1],
+  ['ligt plat', 1],
+]);
+const BUSINESS_IMPACT = compileAll([
+  ['losing money', 1],
+  ['losing sales', 1],
+  ['losing thousands', 1],
+  ['losing customers', 1],
+  ['losing orders', 1],
+  ['costing us', 1],
+  ['real money', 1],
+  ['penalty', 1],
+  ['revenue', 1],
+  ['our customers', 1],
+  ['our clients', 1],
+  ['students', 1],
+  ['disrupting', 1],
+  ['immediately', 1],
+  ['right now', 1],
+  ['black friday', 1],
+  ['umsatz', 1],
+  ['unsere kunden', 1],
+  ["chiffre d'affaires", 1],
+  ['nos clients', 1],
+  ['perdiendo', 1],
+  ['nuestros clientes', 1],
+  ['perdendo', 1],
+  ['i nostri clienti', 1],
+  ['nossos clientes', 1],
+  ['omzet', 1],
+  ['onze klanten', 1],
+]);
+
+// Japanese has no word boundaries: its signals are matched as substrings.
+const JA_SIGNALS: ReadonlyArray<readonly [HumanReason, RegExp]> = [
+  ['human_requested', /担当者|電話で|お電話|折り返し/u],
+  ['legal_threat', /弁護士|訴訟|法的措置|消費者(センター|庁)|個人情報保護委員会/u],
+  ['chargeback', /チャージバック|異議申し立て/u],
+  ['partnership', /提携|代理店|パートナーシップ/u],
+  ['negative_tone', /最悪|詐欺|ふざけ|許せません/u],
+];
 
 // "cancel my subscription", "close our account", "kündigen", "résilier", "dar de baja".
 const CANCEL_PHRASES = compileAll([
@@ -125,9 +337,18 @@ const CANCEL_PHRASES = compileAll([
   ['cancelar la suscripcion', 1],
   ['dar de baja', 1],
   ['darme de baja', 1],
+  ['disdetta', 1],
+  ['disdire il mio abbonamento', 1],
+  ['cancelem a minha assinatura', 1],
+  ['cancelar a minha assinatura', 1],
+  ['opzegging', 1],
+  ['wil ik opzeggen', 1],
 ]);
 const CANCEL_EN =
   /(?<![\p{L}])(cancel|cancell?ing|cancell?ed|close|closing|delete|deleting|terminate|terminating|end)\s+(my|our|the|this)\s+(?:[\p{L}-]+\s+){0,2}(account|subscription|plan|membership|contract)(?![\p{L}])/u;
+// "Hierbij zeg ik ons pakket op": Dutch splits the verb around what is cancelled.
+const CANCEL_NL =
+  /(?<![\p{L}])zeg(t|gen)? (ik|wij|we) .{0,60}(abonnement|pakket|contract|account|lidmaatschap|vps)(?![\p{L}]).{0,40} op(?![\p{L}])/u;
 const CANCELLATION_EN =
   /(?<![\p{L}])cancell?ation of (my|our|the) (account|subscription|plan|membership|contract)/u;
 
@@ -214,6 +435,31 @@ const NEGATIVE = compileAll([
   ['harto', 2],
   ['indignante', 3],
   ['decepcionado', 1],
+  ['garbage', 3],
+  ['wasted hours', 2],
+  ['canned', 1],
+  ['estafador*', 3],
+  ['es una verguenza', 3],
+  ['nadie me contesta', 2],
+  ['resenas negativas', 2],
+  ['absurdo', 3],
+  ['furiosa', 3],
+  ['ninguem responde', 2],
+  ['vou denunciar', 2],
+  ['reclame aqui', 2],
+  ['vergogna', 3],
+  ['truffa', 3],
+  ['inaccettabile', 3],
+  ['nessuno risponde', 2],
+  ['schandalig', 3],
+  ['spuugzat', 3],
+  ['niemand doet iets', 2],
+  ['slechte review', 2],
+  ['oplichters', 3],
+  ['telling everyone', 2],
+  ['nobody answered', 2],
+  ['no reply', 1],
+  ['negative reviews', 2],
 ]);
 
 export interface MoneyAmount {
@@ -300,15 +546,32 @@ export function assessNeedsHuman(
   const n = normalize(whole);
   const reasons: HumanReason[] = [];
   if (anyPhrase(n, HUMAN_REQUEST) !== undefined || CALL_ME.test(n)) reasons.push('human_requested');
-  if (anyPhrase(n, LEGAL) !== undefined) reasons.push('legal_threat');
-  if (CANCEL_EN.test(n) || CANCELLATION_EN.test(n) || anyPhrase(n, CANCEL_PHRASES) !== undefined) {
+  const ja = new Set(JA_SIGNALS.filter(([, re]) => re.test(whole)).map(([r]) => r));
+  if (ja.has('human_requested') && !reasons.includes('human_requested')) reasons.push('human_requested');
+  if (anyPhrase(n, LEGAL) !== undefined || REGULATOR_THREAT.test(n) || ja.has('legal_threat'))
+    reasons.push('legal_threat');
+  if (anyPhrase(n, CHARGEBACK) !== undefined || BANK_REVERSAL.test(n) || ja.has('chargeback'))
+    reasons.push('chargeback');
+  if (anyPhrase(n, PARTNERSHIP) !== undefined || ja.has('partnership')) reasons.push('partnership');
+  // Two signals together: something is down for many, and the business is hurt by it.
+  if (anyPhrase(n, OUTAGE) !== undefined && anyPhrase(n, BUSINESS_IMPACT) !== undefined)
+    reasons.push('outage');
+  if (
+    CANCEL_EN.test(n) ||
+    CANCELLATION_EN.test(n) ||
+    CANCEL_NL.test(n) ||
+    anyPhrase(n, CANCEL_PHRASES) !== undefined
+  ) {
     reasons.push('cancellation');
   }
   if (anyPhrase(n, REFUND) !== undefined) {
     const limit = opts.refundLimit ?? DEFAULT_REFUND_LIMIT;
     if (parseMoneyAmounts(whole).some((a) => a.amount > limit)) reasons.push('refund_over_limit');
   }
-  if (negativeScore(whole) >= (opts.negativeThreshold ?? DEFAULT_NEGATIVE_THRESHOLD))
+  if (
+    negativeScore(whole) >= (opts.negativeThreshold ?? DEFAULT_NEGATIVE_THRESHOLD) ||
+    ja.has('negative_tone')
+  )
     reasons.push('negative_tone');
   return { needsHuman: reasons.length > 0, humanReasons: reasons };
 }

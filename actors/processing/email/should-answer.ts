@@ -1,5 +1,6 @@
-// Must-not-answer filters (auto-replies, lists, bounces, no-reply senders, mail loops, rate limit); pure, sends nothing.
+// Must-not-answer filters (auto-replies, lists, bounces, machine mail, no-reply senders, mail loops, rate limit); pure, sends nothing.
 import { parseSender } from './extract-text.ts';
+import { recogniseMachineMail } from './machine-mail.ts';
 import { getHeader, type ParsedEmail } from './parsed-email.ts';
 import { rateLimit } from './rate-limit.ts';
 import type { RateLimitOptions, RateLimitState } from './rate-limit.ts';
@@ -57,6 +58,11 @@ export function decideAnswerability(email: ParsedEmail, ctx: AnswerContext = {})
     return no('bounce', 'delivery-status report');
   }
 
+  // Calendar responses, read receipts and ticket acknowledgements often carry no header saying they are automatic.
+  const machine = recogniseMachineMail(subject, email.text, local, getHeader(email, 'Content-Type') ?? '');
+  if (machine !== undefined && machine.reason !== 'newsletter' && machine.reason !== 'notification')
+    return no(machine.reason, machine.detail);
+
   // RFC 3834 §5: any Auto-Submitted value other than "no" marks machine-sent mail.
   const autoSubmitted = getHeader(email, 'Auto-Submitted');
   if (autoSubmitted !== undefined && autoSubmitted.split(';')[0]?.trim().toLowerCase() !== 'no') {
@@ -77,6 +83,8 @@ export function decideAnswerability(email: ParsedEmail, ctx: AnswerContext = {})
   for (const h of ['List-Id', 'List-Unsubscribe']) {
     if (getHeader(email, h) !== undefined) return no('bulk_or_list', `${h} header`);
   }
+
+  if (machine !== undefined) return no(machine.reason, machine.detail);
 
   if (sender.address === '') return no('no_reply_sender', 'no sender address to answer');
   if (NO_REPLY_LOCAL.test(local)) return no('no_reply_sender', `no-reply sender ${sender.address}`);

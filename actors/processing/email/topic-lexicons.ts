@@ -249,6 +249,13 @@ export const TOPIC_LEXICONS: Readonly<Record<string, readonly Weighted[]>> = {
     ['caida', 2],
   ],
   pricing: [
+    ['quanto custa', 3],
+    ['preco*', 3],
+    ['plano familia', 3],
+    ['quanto costa', 3],
+    ['prezz*', 3],
+    ['wat kost', 3],
+    ['prijs*', 3],
     ['price', 3],
     ['prices', 3],
     ['pricing', 3],
@@ -392,6 +399,9 @@ export const TOPIC_LEXICONS: Readonly<Record<string, readonly Weighted[]>> = {
   ],
   info: [
     ['information', 1],
+    ['reach you', 3],
+    ['am besten erreichen', 3],
+    ['vous joindre', 3],
     ['opening hours', 3],
     ['business hours', 3],
     ['office hours', 3],

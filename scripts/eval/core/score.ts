@@ -64,9 +64,17 @@ export interface EvalResult {
   readonly observed: Observed;
 }
 
-/** A reply that asks the customer something without answering from the knowledge base. */
+/**
+ * A reply that asks the customer something without answering from the knowledge base: it cites no passage. (The
+ * responder marks such a reply grounded, since it states no facts; an ungrounded draft is never sent.)
+ */
 export function isClarifyingQuestion(o: Observed): boolean {
-  return o.outcome === Outcome.answered && o.reply !== undefined && !o.reply.grounded && o.reply.asksQuestion;
+  return (
+    o.outcome === Outcome.answered &&
+    o.reply !== undefined &&
+    o.reply.topDoc === undefined &&
+    o.reply.asksQuestion
+  );
 }
 
 /** What the run's outcome says the mail was: a clarifying question is "unclear". */

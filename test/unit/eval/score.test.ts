@@ -56,7 +56,7 @@ describe('eval score', () => {
       result('u', unclear, {
         outcome: Outcome.answered,
         specialization: 'general',
-        reply: reply({ grounded: false, asksQuestion: true, topDoc: undefined }),
+        reply: reply({ asksQuestion: true, topDoc: undefined }),
       }),
     ]);
     expect(report.targets.filter((t) => !t.met).map((t) => t.name)).to.deep.equal([]);
@@ -86,11 +86,11 @@ describe('eval score', () => {
     expect(target(results, 'needs-a-person mail held')).to.include({ value: 50, met: false });
   });
 
-  it('counts an unclear mail as served only by a clarifying question, not by a grounded answer', () => {
+  it('counts an unclear mail as served only by a clarifying question, not by an answer from an article', () => {
     const results = [
       result('u1', unclear, {
         outcome: Outcome.answered,
-        reply: reply({ grounded: false, asksQuestion: true }),
+        reply: reply({ asksQuestion: true, topDoc: undefined }),
       }),
       result('u2', unclear, { outcome: Outcome.answered, reply: reply({ asksQuestion: true }) }),
     ];

@@ -122,6 +122,93 @@ describe('config', () => {
       .that.does.not.include('hunter2');
   });
 
+  describe('the business', () => {
+    const file = (json: unknown) => () => JSON.stringify(json);
+
+    it('is neutral when nothing is set: no company name, no signature, no support address', () => {
+      expect(loadConfig({ NODE_ID: 'n1' }).business).to.deep.equal({
+        companyName: undefined,
+        signature: undefined,
+        supportAddresses: [],
+        roster: {},
+      });
+    });
+
+    it('reads COMPANY_NAME, REPLY_SIGNATURE (\\n for a line break), SUPPORT_ADDRESSES and AGENT_ROSTER', () => {
+      const b = loadConfig({
+        COMPANY_NAME: 'Slotwise',
+        REPLY_SIGNATURE: 'Best,\\nThe Slotwise team',
+        SUPPORT_ADDRESSES: 'Support@Slotwise.io, billing@slotwise.io',
+        AGENT_ROSTER: '{"n1-agent-0":["sales","support"]}',
+      }).business;
+      expect(b).to.deep.equal({
+        companyName: 'Slotwise',
+        signature: 'Best,\nThe Slotwise team',
+        supportAddresses: ['support@slotwise.io', 'billing@slotwise.io'],
+        roster: { 'n1-agent-0': ['sales', 'support'] },
+      });
+    });
+
+    it('reads a BUSINESS_CONFIG file, and each variable wins over the file', () => {
+      const json = {
+        name: 'nordhost',
+        company_name: 'Nordhost',
+        signature: 'Groet,\nNordhost',
+        support_addresses: ['support@nordhost.nl'],
+        refund_limit: 250,
+        handled_by_a_person: ['abuse reports'],
+      };
+      const c = loadConfig({ BUSINESS_CONFIG: 'nordhost.json' }, file(json));
+      expect(c.business.companyName).to.equal('Nordhost');
+      expect(c.business.supportAddresses).to.deep.equal(['support@nordhost.nl']);
+      expect(c.escalateRefundAbove).to.equal(250);
+      const over = loadConfig(
+        { BUSINESS_CONFIG: 'x.json', COMPANY_NAME: 'Other', ESCALATE_REFUND_ABOVE: '10' },
+        file(json),
+      );
+      expect(over.business.companyName).to.equal('Other');
+      expect(over.escalateRefundAbove).to.equal(10);
+    });
+
+    const badBusiness: [Record<string, string>, (() => string) | undefined, RegExp][] = [
+      [
+        { SUPPORT_ADDRESSES: 'support@x.io, not-an-address' },
+        undefined,
+        /SUPPORT_ADDRESSES must be a comma-separated list of addresses/,
+      ],
+      [
+        { AGENT_ROSTER: '{"n1-agent-0":["legal"]}' },
+        undefined,
+        /AGENT_ROSTER must be specializations of the map \(support, sales, general\)/,
+      ],
+      [{ AGENT_ROSTER: '[1,2]' }, undefined, /AGENT_ROSTER must be a JSON map of agent id/],
+      [{ COMPANY_NAME: 'Two\nlines' }, undefined, /COMPANY_NAME must be one line/],
+      [{ BUSINESS_CONFIG: 'b.json' }, () => '{not json', /BUSINESS_CONFIG must be a readable JSON file/],
+      [
+        { BUSINESS_CONFIG: 'b.json' },
+        file({ company: 'typo' }),
+        /BUSINESS_CONFIG must be a business file whose \/ must NOT have additional properties: company/,
+      ],
+      [
+        { BUSINESS_CONFIG: 'b.json' },
+        file({ support_addresses: ['x'] }),
+        /BUSINESS_CONFIG must be a business file whose \/support_addresses\/0/,
+      ],
+      [
+        { BUSINESS_CONFIG: 'missing.json' },
+        () => {
+          throw new Error('ENOENT: no such file');
+        },
+        /BUSINESS_CONFIG must be a readable JSON file \(ENOENT/,
+      ],
+    ];
+    for (const [env, read, message] of badBusiness) {
+      it(`rejects ${JSON.stringify(env)} with one line naming it`, () => {
+        expect(() => loadConfig({ NODE_ID: 'n1', ...env }, read)).to.throw(ConfigError, message);
+      });
+    }
+  });
+
   it('parses actor sets and rejects unknown kinds', () => {
     expect(parseActorSpec('gateway,acceptor:3,agent:2,agent')).to.deep.equal([
       { kind: 'gateway', count: 1 },

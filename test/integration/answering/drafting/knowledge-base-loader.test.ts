@@ -124,12 +124,12 @@ describe('builtin-responder on the shipped knowledge base', () => {
     });
   }
 
-  it('answers a German question from the English article, in German', () => {
+  it('escalates a German question only the English article answers, recording German, never quoting English', () => {
     const draft = ask('Rechnung', 'Wo kann ich meine Rechnungen herunterladen?', 'de');
     expect(draft.passages[0]?.docId).to.equal('billing-and-invoices');
-    expect(draft.text).to.include('Settings > Billing > Invoices');
+    expect(draft).to.include({ escalate: true, escalateReason: 'no-kb-in-language', language: 'de' });
+    expect(draft.text).to.not.include('Settings > Billing > Invoices');
     expect(draft.text).to.match(/^Hallo Alex Kim,/);
-    expect(draft.text).to.include('auf Englisch');
   });
 
   for (const [subject, text] of [

@@ -16,7 +16,7 @@ const WEBHOOK = 'whsec_MfKQ9r8GpsqLzJbDcTn5qYvH';
 
 const policy: OutputPolicy = {
   secrets: [OPENAI_KEY, AGENTMAIL_KEY, WEBHOOK, 'correct-horse-battery'],
-  systemPrompt: renderRules('Acme Cloud', 'en'),
+  systemPrompt: renderRules({ companyName: 'Acme Cloud' }, 'en'),
   customerAddress: 'maria@customer.example.org',
   allowedAddresses: ['billing@acme.example.com'],
 };
@@ -110,7 +110,7 @@ describe('guardrails', () => {
     });
 
     it('finds a verbatim run of the system prompt', () => {
-      const leak = `Sure. ${renderRules('Acme Cloud', 'en').split('\n')[2] ?? ''}`;
+      const leak = `Sure. ${renderRules({ companyName: 'Acme Cloud' }, 'en').split('\n')[2] ?? ''}`;
       expect(inspectOutput(leak, policy)).to.include('system-prompt');
     });
 
@@ -137,7 +137,7 @@ describe('guardrails', () => {
         policy,
         {
           customerName: 'Jürgen',
-          brand: 'Acme Cloud',
+          signing: { companyName: 'Acme Cloud' },
         },
       );
       expect(out.text).to.match(/^Hallo Jürgen,/);
@@ -151,13 +151,15 @@ describe('guardrails', () => {
     });
 
     it('also inspects the HTML part', () => {
-      const out = filterDraft(draft('fine', { html: `<p>${WEBHOOK}</p>` }), policy, { brand: 'Acme Cloud' });
+      const out = filterDraft(draft('fine', { html: `<p>${WEBHOOK}</p>` }), policy, {
+        signing: { companyName: 'Acme Cloud' },
+      });
       expect(out.escalate).to.equal(true);
     });
 
     it('returns a clean draft unchanged', () => {
       const clean = draft('Hello, the link is valid for 60 minutes.');
-      expect(filterDraft(clean, policy, { brand: 'Acme Cloud' })).to.equal(clean);
+      expect(filterDraft(clean, policy, { signing: { companyName: 'Acme Cloud' } })).to.equal(clean);
     });
   });
 
@@ -165,18 +167,17 @@ describe('guardrails', () => {
     it('turns an ungrounded answer into the holding reply and escalates it', () => {
       const out = enforceGrounding(draft('Our CEO is Jane and we have 500 servers.', { grounded: false }), {
         customerName: 'Maria',
-        subject: 'Servers',
-        brand: 'Acme Cloud',
+        signing: { companyName: 'Acme Cloud' },
       });
       expect(out.text).to.not.include('500 servers');
-      expect(out.text).to.include('could not find a reliable answer');
+      expect(out.text).to.include('A colleague will look at it personally');
       expect(out.escalate).to.equal(true);
       expect(out.escalateReason).to.equal('ungrounded');
     });
 
     it('keeps a grounded answer as it is', () => {
       const grounded = draft('The link is valid for 60 minutes.');
-      expect(enforceGrounding(grounded, { brand: 'Acme Cloud' })).to.equal(grounded);
+      expect(enforceGrounding(grounded, { signing: { companyName: 'Acme Cloud' } })).to.equal(grounded);
     });
   });
 });

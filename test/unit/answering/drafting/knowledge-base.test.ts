@@ -8,6 +8,8 @@ import {
 } from '../../../../actors/answering/drafting/knowledge-base.ts';
 
 const passage = (id: string, text: string, heading = id): Passage => ({
+  language: 'en',
+  personOnly: false,
   id,
   docId: id,
   title: id,

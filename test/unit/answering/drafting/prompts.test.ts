@@ -34,7 +34,7 @@ const request: ReplyRequest = {
 };
 
 describe('prompts', () => {
-  const prompt = buildPrompt(request, kb.search('refund annual', 2), 'Acme Cloud');
+  const prompt = buildPrompt(request, kb.search('refund annual', 2), { companyName: 'Acme Cloud' });
 
   it('puts the versioned rules, the passages and the history in the system message, each delimited', () => {
     expect(prompt.system).to.include(`<rules version="${PROMPT_VERSION}">`);
@@ -61,11 +61,13 @@ describe('prompts', () => {
   });
 
   it('asks for the reply language and a JSON answer', () => {
-    expect(renderRules('Acme Cloud', 'fr')).to.include('language with code "fr"');
+    expect(renderRules({ companyName: 'Acme Cloud' }, 'fr')).to.include('language with code "fr"');
     expect(prompt.rules).to.include('{"reply": string, "grounded": boolean, "escalate": boolean');
   });
 
   it('says so when no passage matched, rather than leaving the block empty', () => {
-    expect(buildPrompt(request, [], 'Acme Cloud').system).to.include('(no passage matched this email)');
+    expect(buildPrompt(request, [], { companyName: 'Acme Cloud' }).system).to.include(
+      '(no passage matched this email)',
+    );
   });
 });

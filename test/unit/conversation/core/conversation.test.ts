@@ -6,6 +6,9 @@ import { ConversationState, type WorkItem } from '../../../../schemas/work.ts';
 import { conversationKey } from '../../../../actors/conversation/conversation-store.ts';
 import {
   historyFor,
+  isHeld,
+  recordGivenBack,
+  recordHeld,
   recordReassigned,
   recordRouted,
   recordSettled,
@@ -136,5 +139,63 @@ describe('conversation records', function () {
     expect(k).to.match(/^[-/_=.a-zA-Z0-9]+$/);
     expect(replyKey('a@x.to', '<m@x>')).to.not.equal(replyKey('b@x.to', '<m@x>'));
     expect(conversationKey('thd.1 *>')).to.match(/^t\.[-_a-zA-Z0-9]+$/);
+  });
+
+  describe('hands off while a person has the thread', function () {
+    const valid = (state: unknown) =>
+      expect(check(ConversationState, state).ok, JSON.stringify(state)).to.equal(true);
+    const escalated = () =>
+      recordSettled(
+        recordRouted(undefined, item('<a@x>'), now)!,
+        { messageId: '<a@x>', outcome: 'escalated', reasons: ['legal_threat'] },
+        now,
+      );
+
+    it('an escalation puts the thread on hold, with the message and its reasons; an answer does not', function () {
+      const held = escalated();
+      valid(held);
+      expect(held.hold).to.deep.equal({ since: now, messageId: '<a@x>', reasons: ['legal_threat'] });
+      expect(isHeld(held)).to.equal(true);
+      const answered = recordSettled(
+        recordRouted(undefined, item('<b@x>'), now)!,
+        { messageId: '<b@x>', outcome: 'answered' },
+        now,
+      );
+      expect(isHeld(answered)).to.equal(false);
+    });
+
+    it('a later escalation keeps the first hold, and routing never drops it', function () {
+      const held = escalated();
+      const again = recordSettled(
+        recordRouted(held, item('<c@x>'), later)!,
+        { messageId: '<c@x>', outcome: 'escalated', reasons: ['negative_tone'] },
+        later,
+      );
+      expect(again.hold?.messageId).to.equal('<a@x>');
+    });
+
+    it('records mail held for the person as seen and in the history, never pending, once', function () {
+      const held = recordHeld(
+        escalated(),
+        { messageId: '<d@x>', from: 'Jane <jane@example.com>', text: 'and another thing' },
+        later,
+      )!;
+      valid(held);
+      expect(held.messageIds).to.include('<d@x>');
+      expect(held.pending).to.deep.equal([]);
+      expect(held.status).to.equal('escalated');
+      expect(held.hold?.heldMessages).to.deep.equal(['<d@x>']);
+      expect(held.history.at(-1)?.text).to.equal('and another thing');
+      expect(recordHeld(held, { messageId: '<d@x>', from: 'x', text: 'y' }, later)).to.equal(undefined);
+    });
+
+    it('a give-back lifts the hold and records who gave it back and when; a second one changes nothing', function () {
+      const back = recordGivenBack(escalated(), 'alice', later, 'called her')!;
+      valid(back);
+      expect(isHeld(back)).to.equal(false);
+      expect(back.givenBack).to.deep.equal({ by: 'alice', at: later, note: 'called her' });
+      expect(recordGivenBack(back, 'bob', later)).to.equal(undefined);
+      expect(recordRouted(back, item('<e@x>'), later)?.givenBack?.by).to.equal('alice');
+    });
   });
 });

@@ -58,6 +58,38 @@ describe('classify', () => {
     expect(c.confidence).to.be.below(0.5);
   });
 
+  it('sends a question the lexicons cannot place to the primary desk, and a thank-you to the fallback', () => {
+    const question = classifyByKeywords(
+      parseEmail({
+        from: 'Nina Berg <nina@example.org>',
+        subject: 'Slots moved',
+        text: 'Since the clocks went back, my opening slots start an hour later. Why did they move?',
+      }),
+    );
+    expect([question.specialization, question.topic]).to.deep.equal(['support', 'customer']);
+    const thanks = classifyByKeywords(
+      parseEmail({
+        subject: 'Great work',
+        text: 'Just wanted to say the new layout looks wonderful, my whole team loves it.',
+      }),
+    );
+    expect([thanks.specialization, thanks.topic]).to.deep.equal(['general', 'fallback']);
+  });
+
+  it('routes a partnership to the desk that holds enterprise deals and a chargeback to billing', () => {
+    const partner = classifyByKeywords(
+      parseEmail({ subject: 'Reseller', text: 'We would like to become a reseller.' }),
+    );
+    expect([partner.specialization, partner.topic]).to.deep.equal(['sales', 'enterprise']);
+    const chargeback = classifyByKeywords(
+      parseEmail({
+        subject: 'FYI',
+        text: 'I have filed a chargeback with my bank.',
+      }),
+    );
+    expect([chargeback.specialization, chargeback.topic]).to.deep.equal(['support', 'billing']);
+  });
+
   it('does not route on a single weak word such as "app"', () => {
     const c = classifyByKeywords(
       parseEmail({ subject: 'Loving the new app', text: 'Just wanted to say thanks!' }),

@@ -10,6 +10,7 @@ const samples: Record<string, string> = {
   it: 'Ciao, ho un problema con il mio ordine e vorrei sapere quando arriva. Grazie',
   pt: 'Olá, tenho um problema com o meu pedido e gostaria de saber quando vai chegar. Obrigado',
   nl: 'Hallo, ik heb een probleem met mijn bestelling en wil graag weten wanneer die aankomt.',
+  ja: '注文した商品がまだ届きません。いつ届きますか？',
 };
 
 describe('language', () => {
@@ -23,6 +24,18 @@ describe('language', () => {
     expect(detectLanguage('')).to.equal('en');
     expect(detectLanguage('?')).to.equal('en');
     expect(detectLanguage('Order 12345')).to.equal('en');
+  });
+
+  it('recognises short mail by the little it says', () => {
+    expect(detectLanguage('Hilfe bitte')).to.equal('de');
+    expect(detectLanguage('Oi, tudo bem? Preciso de ajuda')).to.equal('pt');
+    expect(detectLanguage('Buonasera, vorrei delle informazioni')).to.equal('it');
+    expect(detectLanguage('Hoi, ik heb een vraagje')).to.equal('nl');
+    expect(detectLanguage('よろしくお願いします')).to.equal('ja');
+  });
+
+  it('does not call Chinese (kanji without kana) Japanese', () => {
+    expect(detectLanguage('我的订单')).to.equal('en');
   });
 
   it('always returns a two-letter code', () => {

@@ -170,4 +170,60 @@ describe('needs-human', () => {
       'negative_tone',
     ]);
   });
+
+  // Issue #13: the rules must hold for mail they were not written from, in every language we answer in.
+  const cases: [string, string, string][] = [
+    ['chargeback', 'en', 'FYI I have filed a chargeback with Amex for last month.'],
+    ['chargeback', 'en', 'I contacted my bank to reverse the payment you took.'],
+    ['chargeback', 'de', 'Ich habe eine Rückbuchung bei meiner Bank veranlasst.'],
+    ['chargeback', 'nl', 'Ik heb de incasso laten terugboeking via mijn bank.'],
+    ['chargeback', 'pt', 'Já pedi o estorno ao cartão.'],
+    ['chargeback', 'ja', 'カード会社にチャージバックを申請しました。'],
+    ['legal_threat', 'en', 'Your data leak will be reported to the data protection regulator this week.'],
+    ['legal_threat', 'en', 'We will file a complaint with the consumer authority unless you respond.'],
+    ['legal_threat', 'fr', 'Ceci est une mise en demeure de rembourser sous huit jours.'],
+    ['legal_threat', 'it', 'In mancanza di risposta procederò per vie legali.'],
+    ['legal_threat', 'pt', 'Vou entrar com uma ação judicial e reclamar no Procon.'],
+    ['legal_threat', 'nl', 'Mijn advocaat stuurt u een ingebrekestelling.'],
+    ['legal_threat', 'ja', '弁護士に相談して法的措置を検討します。'],
+    ['human_requested', 'en', 'I need to speak with an account executive about our contract.'],
+    ['human_requested', 'en', 'Can we do this over the phone? It is easier.'],
+    ['human_requested', 'it', 'Preferirei parlare per telefono con un operatore.'],
+    ['human_requested', 'nl', 'Kunt u mij terugbellen? Dat praat makkelijker.'],
+    ['human_requested', 'ja', '担当者から電話をいただけますか。'],
+    ['partnership', 'en', 'Please connect me with the right person for a reseller agreement.'],
+    ['partnership', 'de', 'Wir möchten Vertriebspartner in Österreich werden.'],
+    ['partnership', 'es', 'Somos distribuidor en Chile y nos interesa su marca.'],
+    ['partnership', 'pt', 'Gostaríamos de propor uma parceria com a vossa empresa.'],
+    [
+      'outage',
+      'en',
+      'The booking page is down for all our clinics and our customers cannot book. We are losing money.',
+    ],
+    ['outage', 'de', 'Seit heute früh ist alles ausgefallen, unsere Kunden können nicht bestellen.'],
+    ['outage', 'nl', 'Onze webshop ligt eruit en we lopen omzet mis.'],
+    ['cancellation', 'nl', 'Hierbij zeg ik mijn abonnement op per 1 januari.'],
+    ['cancellation', 'it', 'Vi invio la disdetta del mio abbonamento.'],
+    ['negative_tone', 'pt', 'Isso é um absurdo, ninguém responde!'],
+    ['negative_tone', 'nl', 'Schandalig, ik ben het spuugzat.'],
+    ['negative_tone', 'it', 'Una vergogna, nessuno risponde mai.'],
+  ];
+  describe('generalises over kinds and languages', () => {
+    for (const [reason, language, body] of cases) {
+      it(`${reason} (${language}): "${body}"`, () => expect(reasons(body)).to.include(reason));
+    }
+  });
+
+  describe('does not hold ordinary questions that share words with those rules', () => {
+    for (const body of [
+      'Which plan do I need for a team of 12? Our customers book online.',
+      'Does the API return 503 when the rate limit is hit?',
+      'How do I cancel a single booking for a client?',
+      'Do you have a partner integration with Zoom?',
+      'Can my customers pay by phone number?',
+      'Hoe zeg ik een afspraak af in de app?',
+    ]) {
+      it(`answers "${body}"`, () => expect(reasons(body)).to.deep.equal([]));
+    }
+  });
 });
