@@ -19,6 +19,7 @@ import {
 import { Kvm } from '@nats-io/kv';
 import { decode, encode, type SchemaFailure } from '../schemas/codec.ts';
 import { JsApiError, JsErrCode, JsPublisher } from './js-publisher.ts';
+import { retryWithin } from './retry.ts';
 import type { AnyContract, BodyOf, Contract, ReplyOf } from './contracts.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import {
@@ -339,33 +340,29 @@ export class Bus {
   }
 
   async jsPublishRaw(subject: string, data: string | Uint8Array, opts: JsPublishOptions): Promise<PubAck> {
-    const deadline = Date.now() + (opts.retryForMs ?? 10_000);
     const h = natsHeaders();
     for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
-    let wait = 50;
     if (opts.coalesce) await this.nextTurn();
-    for (;;) {
-      try {
-        return await this.unlessDenied(
+    return retryWithin(
+      opts.retryForMs ?? 10_000,
+      () =>
+        this.unlessDenied(
           subject,
           this.jsPublisher.publish(subject, data, {
             msgID: opts.msgID,
             timeoutMs: opts.timeoutMs ?? 2_000,
             headers: h,
           }),
-        );
-      } catch (e) {
-        // A refused write is refused again: retrying it would only hide the cause behind a timeout.
-        if (e instanceof PermissionDeniedError) throw e;
-        if (Date.now() + wait >= deadline || this.nc.isClosed()) {
-          throw new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
-            cause: e,
-          });
-        }
-        await new Promise((r) => setTimeout(r, wait));
-        wait = Math.min(wait * 2, 1_000);
-      }
-    }
+        ),
+      // A refused write is refused again: retrying it would only hide the cause behind a timeout.
+      (e) => !(e instanceof PermissionDeniedError) && !this.nc.isClosed(),
+      (e) =>
+        e instanceof PermissionDeniedError
+          ? e
+          : new BusUnavailableError(`JetStream did not acknowledge ${subject}: ${(e as Error).message}`, {
+              cause: e,
+            }),
+    );
   }
 
   /**

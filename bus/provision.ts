@@ -7,9 +7,10 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { nanos, RequestError, TimeoutError } from '@nats-io/nats-core';
 import type { Bus } from './bus.ts';
 import type { Logger } from '../telemetry/logger.ts';
+import { retryWithin } from './retry.ts';
 import { patternOf, Subjects } from './subjects.ts';
 
 const day = 24 * 3600_000;
@@ -160,12 +161,27 @@ async function ensureBucket(bus: Bus, name: string, replicas: number, report: Pr
   }
 }
 
+/** Long enough for a JetStream leader election on 2.9 (4-9 s) and a slow R3 stream creation on a busy machine. */
+const provisionRetryMs = 30_000;
+
+/**
+ * A stream setup call that timed out, found no responder, or that JetStream answered with 503 (no leader yet)
+ * may work when asked again; any other refusal (a bad config, a permission) will not.
+ */
+export function setupMayRecover(error: unknown): boolean {
+  if (error instanceof JetStreamApiError) return error.status === 503;
+  // A RequestError wraps "no responders": nothing answers $JS.API yet (the server is still starting JetStream).
+  return error instanceof TimeoutError || error instanceof RequestError;
+}
+
 export async function provision(bus: Bus, wantedReplicas: number, logger: Logger): Promise<ProvisionReport> {
   const replicas = clampReplicas(wantedReplicas, clusterSize(bus), logger);
   const jsm = await bus.jsm();
   const report: ProvisionReport = { replicas, created: [], updated: [], unchanged: [] };
-  for (const spec of streamSpecs) await ensureStream(jsm, streamConfig(spec, replicas), report);
-  for (const name of Object.values(Buckets)) await ensureBucket(bus, name, replicas, report);
+  // Each step reads before it writes, so it is safe to repeat after a timeout (a stream may have been created).
+  const step = (fn: () => Promise<void>) => retryWithin(provisionRetryMs, fn, setupMayRecover);
+  for (const spec of streamSpecs) await step(() => ensureStream(jsm, streamConfig(spec, replicas), report));
+  for (const name of Object.values(Buckets)) await step(() => ensureBucket(bus, name, replicas, report));
   if (report.created.length || report.updated.length) logger.info('JetStream provisioned', { ...report });
   return report;
 }
