@@ -170,8 +170,9 @@ const provisionRetryMs = 30_000;
  */
 export function setupMayRecover(error: unknown): boolean {
   if (error instanceof JetStreamApiError) return error.status === 503;
-  // A RequestError wraps "no responders": nothing answers $JS.API yet (the server is still starting JetStream).
-  return error instanceof TimeoutError || error instanceof RequestError;
+  // "No responders": nothing answers $JS.API yet (the server is still starting JetStream). A RequestError may
+  // also wrap a permission violation, which asking again would only hide.
+  return error instanceof TimeoutError || (error instanceof RequestError && error.isNoResponders());
 }
 
 export async function provision(bus: Bus, wantedReplicas: number, logger: Logger): Promise<ProvisionReport> {

@@ -1,6 +1,6 @@
 // The bus's one retry loop, and which stream-setup failures provisioning asks again about.
 import { expect } from 'chai';
-import { RequestError, TimeoutError } from '@nats-io/nats-core';
+import { NoRespondersError, PermissionViolationError, RequestError, TimeoutError } from '@nats-io/nats-core';
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { retryWithin } from '../../../bus/retry.ts';
 import { setupMayRecover } from '../../../bus/provision.ts';
@@ -51,7 +51,10 @@ describe('setupMayRecover', function () {
   it('retries timeouts, no responders and JetStream 503, not other refusals', () => {
     const api = (code: number) => new JetStreamApiError({ code, err_code: 10000, description: 'x' });
     expect(setupMayRecover(new TimeoutError())).to.equal(true);
-    expect(setupMayRecover(new RequestError('no responders'))).to.equal(true);
+    const noResponders = new RequestError('no responders', { cause: new NoRespondersError('$JS.API.INFO') });
+    expect(setupMayRecover(noResponders)).to.equal(true);
+    const denied = new PermissionViolationError('denied', 'publish', '$JS.API.STREAM.CREATE.MAIL');
+    expect(setupMayRecover(new RequestError('denied', { cause: denied }))).to.equal(false);
     expect(setupMayRecover(api(503))).to.equal(true);
     expect(setupMayRecover(api(400))).to.equal(false);
     expect(setupMayRecover(new Error('stream name already in use'))).to.equal(false);
