@@ -1,4 +1,4 @@
-// Stream depths and durable consumer lags, read from JetStream on demand (metrics scrape, `agentmail-ops status`); it changes nothing.
+// Stream depths and durable consumer lags, read from JetStream when metrics are scraped; it changes nothing.
 import type { Bus } from './bus.ts';
 import { bucketStream, Buckets, Streams } from './provision.ts';
 import type { JetStreamCensus } from '../telemetry/metrics.ts';
@@ -12,7 +12,7 @@ export async function jetstreamCensus(bus: Bus): Promise<JetStreamCensus> {
     names.map(async (name) => {
       const info = await jsm.streams.info(name).catch(() => undefined);
       if (!info) return;
-      out.streams.push({ name, messages: info.state.messages, bytes: info.state.bytes });
+      out.streams.push({ name, messages: info.state.messages });
       if (!Object.values<string>(Streams).includes(name)) return;
       for await (const c of jsm.consumers.list(name)) {
         if (!c.config.durable_name) continue;
@@ -21,7 +21,6 @@ export async function jetstreamCensus(bus: Bus): Promise<JetStreamCensus> {
           name: c.name,
           pending: c.num_pending,
           ackPending: c.num_ack_pending,
-          redelivered: c.num_redelivered,
         });
       }
     }),

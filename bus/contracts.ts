@@ -62,9 +62,7 @@ import { Subjects, type SubjectTemplate } from './subjects.ts';
 
 registerSchemas(mailReferencedSchemas);
 registerSchemas(workReferencedSchemas);
-// Events are also listed inside other documents (the gateway's /status page refers to them by $id).
 registerSchemas([
-  ActorEvent,
   decidedSchema,
   paxosErrorSchema,
   prepareSchema,

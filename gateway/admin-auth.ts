@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The status page's cookie: set from a valid token, sent back only to /status paths, never readable by scripts. */
-export const ADMIN_COOKIE = 'cs_admin';
+const ADMIN_COOKIE = 'cs_admin';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

@@ -1,19 +1,18 @@
 // Finds the bearer token for /status, the status page and admin endpoints (ADMIN_TOKEN, else a 0600 file made once).
 import { randomBytes } from 'node:crypto';
 import { AdminTokenError } from './errors.ts';
-import { adminTokenPattern } from '../schemas/admin-token.ts';
+import { adminTokenPattern, adminTokenRule } from '../schemas/admin-token.ts';
 import { loadOrCreateLocalSecret, type LocalSecret } from './local-secret.ts';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
 /** 32 random bytes, base64url: as hard to guess as the webhook secret, and safe in a header or a URL. */
-export function newAdminToken(): string {
+function newAdminToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
 function checkAdminToken(value: string, where: string): void {
-  if (!adminTokenPattern.test(value))
-    throw new AdminTokenError(`${where} must hold 16 to 512 printable characters without spaces`);
+  if (!adminTokenPattern.test(value)) throw new AdminTokenError(`${where} must hold ${adminTokenRule}`);
 }
 
 /**

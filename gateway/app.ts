@@ -80,7 +80,7 @@ interface RequestNote {
 }
 
 /** The seed's names of the webhook metrics (the app may import nothing outside gateway/ and schemas/). */
-export const webhookMetricNames = {
+const webhookMetricNames = {
   requests: 'webhook_requests_total',
   duration: 'webhook_processing_duration_seconds',
 } as const;

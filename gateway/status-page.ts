@@ -7,7 +7,7 @@ import type { ActorEvent } from '../schemas/bus.ts';
 import { adminCookie, isAdmin, tokenMatches } from './admin-auth.ts';
 
 export const STATUS_PAGE_PATH = '/status/page';
-export const STATUS_LIVE_PATH = '/status/live';
+const STATUS_LIVE_PATH = '/status/live';
 
 /** What the gateway actor knows beyond /status: the latest events of every kind and who owns what. */
 export interface LiveFeed {
@@ -47,7 +47,7 @@ export interface Rates {
   latency_p95_seconds: number | null;
 }
 
-export async function sampleRates(requests: Counter<string>, latency: Histogram<string>, at: number) {
+async function sampleRates(requests: Counter<string>, latency: Histogram<string>, at: number) {
   const sample: RateSample = {
     at,
     requests: 0,
@@ -73,7 +73,7 @@ export async function sampleRates(requests: Counter<string>, latency: Histogram<
 }
 
 /** Rates between two samples (pure); a percentile is the upper bound of the bucket it falls in, as Prometheus does. */
-export function ratesBetween(older: RateSample, newer: RateSample): Rates {
+function ratesBetween(older: RateSample, newer: RateSample): Rates {
   const seconds = Math.max((newer.at - older.at) / 1000, 0.001);
   const count = newer.latencyCount - older.latencyCount;
   let p95: number | null = null;

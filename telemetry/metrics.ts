@@ -21,8 +21,8 @@ export interface MetricSources {
 }
 
 export interface JetStreamCensus {
-  streams: { name: string; messages: number; bytes: number }[];
-  consumers: { stream: string; name: string; pending: number; ackPending: number; redelivered: number }[];
+  streams: { name: string; messages: number }[];
+  consumers: { stream: string; name: string; pending: number; ackPending: number }[];
 }
 
 export const metricSources: MetricSources = {};
@@ -66,24 +66,20 @@ export const webhookToReplySeconds = new Histogram({
   registers: [registry],
 });
 
-const jetstreamCache: { at: number; value: Promise<JetStreamCensus | undefined> } = {
-  at: 0,
-  value: Promise.resolve(undefined),
-};
-/** One JetStream census per scrape, shared by the gauges below (each collect asks for it). */
+let censusInFlight: Promise<JetStreamCensus | undefined> | undefined;
+/** One JetStream census per scrape: the gauges below collect together, and share the one in flight. */
 function census(): Promise<JetStreamCensus | undefined> {
   const source = metricSources.jetstream;
   if (!source) return Promise.resolve(undefined);
-  if (Date.now() - jetstreamCache.at > 500) {
-    jetstreamCache.at = Date.now();
-    jetstreamCache.value = source().catch(() => undefined);
-  }
-  return jetstreamCache.value;
+  censusInFlight ??= source()
+    .catch(() => undefined)
+    .finally(() => (censusInFlight = undefined));
+  return censusInFlight;
 }
 
 export const streamMessages = new Gauge({
   name: 'jetstream_stream_messages',
-  help: 'Messages held by each stream (queue depth)',
+  help: 'Messages held by each stream (queue depth; processes with a gateway report it)',
   labelNames: ['stream'] as const,
   registers: [registry],
   async collect() {

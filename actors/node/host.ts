@@ -118,7 +118,7 @@ async function checkAcceptorSet(
 const startOrder: readonly ActorKind[] = ['acceptor', 'learner', 'proposer', 'agent', 'processor', 'gateway'];
 
 /** What each kind gets to finish its in-flight work on SIGTERM, in turn (RunningNode.stop's default). */
-export const drainGraceMs = 10_000;
+const drainGraceMs = 10_000;
 
 /**
  * The longest a SIGTERM drain can take: every kind in turn, then the connection's own drain. A supervisor's stop
@@ -187,7 +187,9 @@ export async function runNode(opts: {
   bus.onPermissionDenied = (denial) => started[0]?.emit('nats.permission-denied', { ...denial });
   // One registry per process: process-wide values are computed once per scrape, whatever the number of actors.
   metricSources.health = () => bus.connected && actors.every((a) => a.status === 'running');
-  metricSources.jetstream = () => jetstreamCensus(bus);
+  // Stream depths and lags are the cluster's, not this process's: only processes with a gateway read them, as
+  // they do active conversations, so a scrape of every pod does not ask JetStream the same thing once per pod.
+  if (specs.some((s) => s.kind === 'gateway')) metricSources.jetstream = () => jetstreamCensus(bus);
   // The gateway serves the same registry on its own port's /metrics: no second server on that port.
   const ownPort = !(config.metricsPort === config.gatewayPort && specs.some((s) => s.kind === 'gateway'));
   const metrics = ownPort ? await serveMetrics(config.metricsPort, config.gatewayHost, logger) : undefined;

@@ -6,7 +6,7 @@ import { createError } from '../../schemas/errors.ts';
 import { LogLevel } from '../../telemetry/logger.ts';
 import { deriveTimeouts, type Timeouts } from './timeouts.ts';
 import type { NatsAuth, NatsSecurity } from '../../bus/nats-auth.ts';
-import { adminTokenPattern } from '../../schemas/admin-token.ts';
+import { adminTokenPattern, adminTokenRule } from '../../schemas/admin-token.ts';
 import { hostname } from 'node:os';
 import {
   DEFAULT_SPECIALIZATIONS,
@@ -375,8 +375,7 @@ function natsSecurityOf(env: Env, servers: string[]): NatsSecurity {
 function adminTokenOf(env: Env): string | undefined {
   const raw = env['ADMIN_TOKEN'];
   if (raw === undefined || raw === '') return undefined;
-  if (!adminTokenPattern.test(raw))
-    throw new ConfigError('ADMIN_TOKEN', '16 to 512 printable characters without spaces', '<redacted>');
+  if (!adminTokenPattern.test(raw)) throw new ConfigError('ADMIN_TOKEN', adminTokenRule, '<redacted>');
   return raw;
 }
 
