@@ -13,8 +13,7 @@ import { metricSources, registry } from '../telemetry/metrics.ts';
 import { missingStreams } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
 import { ActorKind, type ActorEvent } from '../schemas/bus.ts';
-import { check } from '../schemas/codec.ts';
-import { StatusPage } from '../schemas/status.ts';
+import type { StatusPage } from '../schemas/status.ts';
 import { ClusterView, distinguishedProposer, type PeerState } from '../actors/runtime/cluster-view.ts';
 import { ConversationCensus } from '../actors/conversation/conversation-census.ts';
 import { Actor } from '../actors/runtime/actor.ts';
@@ -229,9 +228,6 @@ export class GatewayActor extends Actor {
       distinguished_proposer: distinguishedProposer(view),
       recent_replies: this.recent,
     };
-    // The page is a contract with operators and their tools: a field that drifts from the schema is a bug here.
-    const r = check<StatusPage>(StatusPage, page);
-    if (!r.ok) throw new Error(`status page: ${r.failure.instancePath} ${r.failure.reason}`);
     return page;
   }
 }

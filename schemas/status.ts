@@ -1,5 +1,6 @@
 // The gateway's GET /status page, in the seed's shape ({node_id, agents: {<id>: {...}}, conversations, cluster_size})
-// with more fields an operator needs; the type derives from this schema and the endpoint's test checks against it.
+// with more fields an operator needs; the type derives from this schema, and the endpoint's e2e test
+// (test/e2e/status-page.test.ts) checks the real answer against it.
 import type { FromSchema } from 'json-schema-to-ts';
 import { ActorKind, ActorEvent } from './bus.ts';
 import { registerSchemas } from './codec.ts';

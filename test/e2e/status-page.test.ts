@@ -9,6 +9,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../../actors/node/nats-server.ts';
 import { defaultActors } from '../../actors/node/host.ts';
 import { ADMIN_TOKEN_FILE } from '../../gateway/admin-token.ts';
+import { check } from '../../schemas/codec.ts';
+import { StatusPage } from '../../schemas/status.ts';
 import { WEBHOOK_SECRET_FILE } from '../../gateway/webhook-secret.ts';
 import { messageReceivedEvent } from '../../scripts/received-event.ts';
 import { signWebhook } from '../../scripts/sign-webhook.ts';
@@ -125,6 +127,18 @@ describe('status page in a browser', function () {
     await until(page, `Number(document.getElementById('rate').textContent) > 0`, 15_000);
     await until(page, `${replyRows} > 0`, 60_000);
     const after = await page.screenshot({ fullPage: true });
+
+    // The JSON behind the page keeps the seed's shape, now with the replies in it.
+    const status: unknown = await (
+      await fetch(`${base}/status`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
+    const valid = check<StatusPage>(StatusPage, status);
+    expect(valid.ok, valid.ok ? '' : `${valid.failure.instancePath} ${valid.failure.reason}`).to.equal(true);
+    const body = status as StatusPage;
+    const agents = Object.values(body.agents);
+    expect(agents).to.have.length(3);
+    for (const a of agents) expect(a).to.include.keys('status', 'load', 'specializations', 'last_heartbeat');
+    expect(body.recent_replies.length, 'the replies sent').to.be.greaterThan(0);
     // The README's picture: `STATUS_PAGE_SCREENSHOT=docs/status-page.png npx mocha test/e2e/status-page.test.ts`.
     await writeFile(process.env['STATUS_PAGE_SCREENSHOT'] ?? join(group.dir, 'status-page.png'), after);
     expect(failures, 'no script errors on the page').to.deep.equal([]);
