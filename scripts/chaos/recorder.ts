@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { Bus } from '../../bus/bus.ts';
 import { contracts } from '../../bus/contracts.ts';
-import { Streams } from '../../bus/provision.ts';
+import { setupMayRecover, Streams } from '../../bus/provision.ts';
+import { retryWithin } from '../../bus/retry.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { decode } from '../../schemas/codec.ts';
 import type { DecidedMsg } from '../../schemas/paxos.ts';
@@ -116,11 +117,19 @@ export class Recorder {
   }
 
   private async readStoredDecisions(since: number): Promise<void> {
-    const c = await this.bus.js.consumers.get(Streams.decisions, {
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(since).toISOString(),
-    });
-    const info = await c.info();
+    // Right after a kill the DECISIONS stream may still be electing a leader (the runner died of one such timeout
+    // at load 25): creating the reading consumer is asked again, as provisioning asks again about a stream.
+    const { c, info } = await retryWithin(
+      30_000,
+      async () => {
+        const c = await this.bus.js.consumers.get(Streams.decisions, {
+          deliver_policy: DeliverPolicy.StartTime,
+          opt_start_time: new Date(since).toISOString(),
+        });
+        return { c, info: await c.info() };
+      },
+      setupMayRecover,
+    );
     let left = info.num_pending;
     while (left > 0) {
       const m = await c.next({ expires: 5_000 });
