@@ -342,11 +342,11 @@ export class ProcessorActor extends Actor {
     const ctx = { ownAddresses: this.ctx.config.business.supportAddresses };
     const now = Date.now();
     if (this.counted.has(messageId)) return decideAnswerability(email, ctx);
-    const r = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
+    const decision = decideWithRateLimit(email, ctx, this.rate, now, this.ctx.config.senderRateLimit);
     pruneRateLimit(this.rate, now, this.ctx.config.senderRateLimit.windowMs);
     this.counted.add(messageId);
     if (this.counted.size > 10_000) this.counted.delete(this.counted.values().next().value!);
-    return r.decision;
+    return decision;
   }
 
   /** The model classifies when one is configured; any trouble with it falls back to the keyword classifier. */

@@ -1,4 +1,4 @@
-// Pure per-sender sliding-window rate limiter: state in, state out; the adapter holds the state and supplies the time.
+// Per-sender sliding-window rate limiter over a state the adapter holds and updates in place; it supplies the time. No I/O.
 import { createError } from '../../../schemas/errors.ts';
 
 /**
@@ -33,14 +33,14 @@ function check(opts: RateLimitOptions): void {
 /**
  * Sliding window: a mail at `now` is allowed when fewer than `max` allowed mails from the sender fall in
  * (now - windowMs, now]. Only allowed mails are recorded, so a flood that is refused does not extend its own
- * block. Updates `state` in place and returns it.
+ * block. Updates `state` in place; true when the mail is allowed.
  */
 export function rateLimit(
   state: RateLimitState,
   sender: string,
   now: number,
   opts: RateLimitOptions,
-): { state: RateLimitState; allowed: boolean } {
+): boolean {
   check(opts);
   const key = sender.trim().toLowerCase();
   const times = state.get(key) ?? [];
@@ -50,24 +50,22 @@ export function rateLimit(
   const allowed = recent.length < opts.max;
   if (allowed) {
     recent.push(now);
-    if (recent.length > opts.max) recent.shift();
     // Re-inserted: the map stays in the order of each sender's last allowed mail, which pruning relies on.
     state.delete(key);
     state.set(key, recent);
   } else if (recent.length === 0) state.delete(key);
   else state.set(key, recent);
-  return { state, allowed };
+  return allowed;
 }
 
 /**
  * Drops senders with no mail inside the window, oldest first, stopping at the first that still has one: O(dropped),
  * so the state stays as small as the active senders without a scan per mail.
  */
-export function pruneRateLimit(state: RateLimitState, now: number, windowMs: number): RateLimitState {
+export function pruneRateLimit(state: RateLimitState, now: number, windowMs: number): void {
   for (const [sender, times] of state) {
     const last = times.at(-1);
     if (last !== undefined && now - last < windowMs) break;
     state.delete(sender);
   }
-  return state;
 }

@@ -103,12 +103,8 @@ export function decideWithRateLimit(
   state: RateLimitState,
   now: number,
   opts: RateLimitOptions,
-): { decision: Answerability; state: RateLimitState } {
+): Answerability {
   const decision = decideAnswerability(email, ctx);
-  if (!decision.answer) return { decision, state };
-  const limited = rateLimit(state, email.sender.address, now, opts);
-  return {
-    decision: limited.allowed ? decision : decideAnswerability(email, { ...ctx, senderAllowed: false }),
-    state: limited.state,
-  };
+  if (!decision.answer || rateLimit(state, email.sender.address, now, opts)) return decision;
+  return decideAnswerability(email, { ...ctx, senderAllowed: false });
 }

@@ -156,7 +156,7 @@ describe('should-answer', () => {
       const state = emptyRateLimitState();
       const answers: boolean[] = [];
       for (const now of [0, 1_000, 2_000, 61_000]) {
-        answers.push(decideWithRateLimit(parseEmail(customer), {}, state, now, opts).decision.answer);
+        answers.push(decideWithRateLimit(parseEmail(customer), {}, state, now, opts).answer);
       }
       expect(answers).to.deep.equal([true, true, false, true]);
     });
@@ -164,11 +164,10 @@ describe('should-answer', () => {
     it('does not count auto-replies against the sender', () => {
       const opts = { max: 1, windowMs: 60_000 };
       const auto = { ...customer, subject: 'Out of office' };
-      const first = decideWithRateLimit(parseEmail(auto), {}, emptyRateLimitState(), 0, opts);
-      expect(first.state.size).to.equal(0);
-      expect(decideWithRateLimit(parseEmail(customer), {}, first.state, 1, opts).decision.answer).to.equal(
-        true,
-      );
+      const state = emptyRateLimitState();
+      expect(decideWithRateLimit(parseEmail(auto), {}, state, 0, opts).answer).to.equal(false);
+      expect(state.size).to.equal(0);
+      expect(decideWithRateLimit(parseEmail(customer), {}, state, 1, opts).answer).to.equal(true);
     });
   });
 
