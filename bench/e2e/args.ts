@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 export const usage =
   'usage: npm run bench:e2e -- [--nodes 1|3] [--rate N|max | --sweep N,N,max] [--seconds S] [--api-latency-ms MS] ' +
-  '[--model] [--continuing 0..1] [--concurrency N] [--preload THREADS] [--drain-seconds S] [--cpu-prof DIR]';
+  '[--model] [--continuing 0..1] [--seed S] [--concurrency N] [--preload THREADS] [--drain-seconds S] [--cpu-prof DIR]';
 
 /** A bad command line: the bench prints the message and the usage on one line each and exits 2. */
 export class UsageError extends Error {
@@ -23,6 +23,8 @@ export interface E2eArgs {
   model: boolean;
   /** Share of webhooks that continue an earlier conversation instead of starting one. */
   continuing: number;
+  /** Seeds which webhooks continue which conversations, so a run can be repeated. */
+  seed: number;
   /** Webhooks in flight at most (the whole load at `max`). */
   concurrency: number;
   /** Threads given an owner through Paxos before the load (many live conversations). */
@@ -39,6 +41,7 @@ export const defaults: E2eArgs = {
   apiLatencyMs: 0,
   model: false,
   continuing: 0.2,
+  seed: 1,
   concurrency: 64,
   preload: 0,
   drainSeconds: 30,
@@ -71,6 +74,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
         'api-latency-ms': { type: 'string' },
         model: { type: 'boolean' },
         continuing: { type: 'string' },
+        seed: { type: 'string' },
         concurrency: { type: 'string' },
         preload: { type: 'string' },
         'drain-seconds': { type: 'string' },
@@ -105,6 +109,7 @@ export function parseE2eArgs(argv: readonly string[]): E2eArgs {
       values.continuing === undefined
         ? defaults.continuing
         : number('continuing', values.continuing, 0, 1, false),
+    seed: values.seed === undefined ? defaults.seed : number('seed', values.seed, 0, 2 ** 31),
     concurrency:
       values.concurrency === undefined
         ? defaults.concurrency
