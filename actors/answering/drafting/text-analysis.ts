@@ -1,4 +1,5 @@
 // Tokenizing, stopwords, light stemming and a small cross-language glossary for retrieval; pure functions, no I/O.
+import { bigrams, CJK_CHAR, CJK_RUN } from '../../runtime/core/cjk.ts';
 
 // Words that carry no meaning for retrieval, in the Latin-script languages we answer in.
 const STOPWORDS: ReadonlySet<string> = new Set(
@@ -133,17 +134,6 @@ export function stem(word: string): string {
   // "charged"/"charge" -> "charg"; then a final double consonant is collapsed everywhere, so
   // "cancelled", "cancellation" and "cancel" meet, and so do "install" and "installed".
   return base.replace(/e$/, '').replace(/([b-df-hj-np-tv-z])\1$/, '$1');
-}
-
-// Japanese (and Chinese) write no spaces: a run of these scripts is indexed as overlapping character pairs.
-const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]+/gu;
-const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]/u;
-
-/** Character bigrams of a CJK run ("解約方法" -> 解約, 約方, 方法); a single character stands alone. */
-export function bigrams(run: string): string[] {
-  const chars = [...run];
-  if (chars.length < 2) return /\p{Script=Hiragana}/u.test(run) ? [] : chars;
-  return chars.slice(1).map((c, i) => `${chars[i]!}${c}`);
 }
 
 /** Lower-cased word tokens (letters, digits, joined by - or ' inside a word), before stopwords and stemming. */

@@ -1,5 +1,6 @@
 // Language detector for en, de, fr, es, it, pt, nl (stopwords) and ja (script) returning ISO 639-1; defaults to 'en'
 // when unsure, no I/O.
+import { bigrams, CJK_RUN } from '../../runtime/core/cjk.ts';
 import { normalize } from './keyword-match.ts';
 
 export const DEFAULT_LANGUAGE = 'en';
@@ -40,9 +41,7 @@ const WEIGHT: ReadonlyMap<string, number> = (() => {
 export function contentWords(text: string): string[] {
   const sample = text.slice(0, 5000);
   const tokens = normalize(sample).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
-  const cjk = (sample.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{2,}/gu) ?? []).flatMap(
-    (run) => [...run].slice(1).map((c, i) => `${[...run][i]!}${c}`),
-  );
+  const cjk = (sample.match(CJK_RUN) ?? []).flatMap((run) => (run.length >= 2 ? bigrams(run) : []));
   return [...tokens.filter((t) => t.length >= 3 && !WEIGHT.has(t)), ...cjk];
 }
 
