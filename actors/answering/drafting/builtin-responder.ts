@@ -189,22 +189,16 @@ export function planReply(kb: KnowledgeBase, request: ReplyRequest, options: Bui
 
 interface Scored {
   readonly text: string;
-  readonly rank: number;
   readonly position: number;
   readonly weight: number;
   readonly matched: ReadonlySet<string>;
 }
 
-function scoreSentences(
-  kb: KnowledgeBase,
-  queryTerms: ReadonlySet<string>,
-  hit: SearchHit,
-  rank: number,
-): Scored[] {
+function scoreSentences(kb: KnowledgeBase, queryTerms: ReadonlySet<string>, hit: SearchHit): Scored[] {
   return sentences(plainText(hit.passage.text)).map((text, position) => {
     const matched = new Set([...new Set(terms(text))].filter((t) => queryTerms.has(t)));
     const weight = [...matched].reduce((sum, t) => sum + kb.idf(t), 0);
-    return { text, rank, position, weight, matched };
+    return { text, position, weight, matched };
   });
 }
 
@@ -233,7 +227,7 @@ export function selectSentences(
   const [best, ...others] = hits;
   if (!best) return [];
   const queryTerms = new Set(terms(query));
-  const own = scoreSentences(kb, queryTerms, best, 0);
+  const own = scoreSentences(kb, queryTerms, best);
   const chosen =
     own.length <= max
       ? own
@@ -244,14 +238,14 @@ export function selectSentences(
   const covered = new Set(chosen.flatMap((c) => [...c.matched]));
   const docs = new Set([best.passage.docId]);
   const extra: string[] = [];
-  for (const [i, hit] of others.entries()) {
+  for (const hit of others) {
     if (extra.length >= Math.max(1, parts) || hit.score < best.score * 0.5 || hit.passage.personOnly)
       continue;
     const sameDoc = docs.has(hit.passage.docId);
     if (!sameDoc && docs.size >= parts) continue;
     // A near tie in the same article is part of the same answer; anything else must add a question word.
     const nearTie = sameDoc && hit.score >= best.score * 0.8;
-    const pick = scoreSentences(kb, queryTerms, hit, i + 1)
+    const pick = scoreSentences(kb, queryTerms, hit)
       .filter((c) => c.weight > 0 && (nearTie || [...c.matched].some((t) => !covered.has(t))))
       .sort((a, b) => b.weight - a.weight || a.position - b.position)[0];
     if (!pick) continue;

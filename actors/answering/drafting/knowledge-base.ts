@@ -27,8 +27,6 @@ export interface SearchHit {
   readonly score: number;
   /** The score in units of this knowledge base's rarest word, so one threshold fits small and large ones. */
   readonly strength: number;
-  /** Share of the query's weight (sum of idf) that this passage matched, 0..1; a confidence signal BM25 lacks. */
-  readonly coverage: number;
   readonly matchedTerms: readonly string[];
 }
 
@@ -175,16 +173,11 @@ export function buildKnowledgeBase(
     const queryTerms = [...new Set(terms(query))];
     const emphasised = new Set(terms(emphasis));
     const boost = (t: string) => (emphasised.has(t) ? SUBJECT_BOOST : 1);
-    const queryWeight = queryTerms.reduce(
-      (sum, t) => sum + boost(t) * (df.has(t) ? idf(t) : unknownWeight),
-      0,
-    );
-    if (queryWeight === 0 || k <= 0) return [];
+    if (queryTerms.length === 0 || k <= 0) return [];
     const hits: SearchHit[] = [];
     for (const p of indexed) {
       if (language !== undefined && p.passage.language !== language) continue;
       let score = 0;
-      let matchedWeight = 0;
       const matched: string[] = [];
       for (const t of queryTerms) {
         const f = p.tf.get(t);
@@ -192,7 +185,6 @@ export function buildKnowledgeBase(
         const w = boost(t) * idf(t);
         score +=
           (w * f * (params.k1 + 1)) / (f + params.k1 * (1 - params.b + (params.b * p.length) / avgLength));
-        matchedWeight += w;
         matched.push(t);
       }
       if (score > 0)
@@ -200,7 +192,6 @@ export function buildKnowledgeBase(
           passage: p.passage,
           score,
           strength: score / unknownWeight,
-          coverage: matchedWeight / queryWeight,
           matchedTerms: matched,
         });
     }

@@ -1,8 +1,10 @@
 // Scoring of an evaluation run: accuracy per label, confusion tables, the worst misses and the issue #13 targets; pure, no I/O.
+import { TEMPLATE_LANGUAGES } from '../../../actors/answering/drafting/reply-templates.ts';
 
 export const KINDS = ['answerable', 'unclear', 'needs_person', 'machine'] as const;
 export type Kind = (typeof KINDS)[number];
-export const SUPPORTED_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'ja'] as const;
+/** The languages mail is labelled in: those the responder has templates for, so a new one is labelled at once. */
+export const SUPPORTED_LANGUAGES = TEMPLATE_LANGUAGES;
 export const NEEDS_PERSON_REASONS = [
   'chargeback',
   'legal',

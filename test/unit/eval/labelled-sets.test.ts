@@ -19,7 +19,7 @@ describe('eval labelled sets', () => {
     for (const [name, b] of businesses) {
       if (name === 'acme') continue;
       expect(b.docIds.length, name).to.be.within(8, 16);
-      const policy = b.kb.passages.filter((p) => /handled by a person/i.test(p.heading));
+      const policy = b.kb.passages.filter((p) => p.personOnly);
       expect(policy.length, `${name}: a "Handled by a person" section`).to.be.at.least(1);
     }
   });

@@ -108,15 +108,15 @@ describe('knowledge-base', () => {
       expect(kb.search('the and of', 5)).to.deep.equal([]);
     });
 
-    it('reports coverage: unknown query words lower it, so one stray match is not confidence', () => {
+    it('reports the words a passage matched, and a stray match of one common word is weak', () => {
       const kb = buildKnowledgeBase([
         passage('orders', 'purchase orders for annual plans'),
         passage('x', 'plans'),
       ]);
       const full = kb.search('purchase orders', 1)[0];
       const partial = kb.search('order a pizza margherita', 1)[0];
-      expect(full?.coverage).to.equal(1);
-      expect(partial?.coverage).to.be.lessThan(0.5);
+      expect(full?.matchedTerms).to.have.members(['purcha', 'ord']);
+      expect(partial!.strength).to.be.lessThan(full!.strength);
       expect(partial?.matchedTerms).to.deep.equal(['ord']);
     });
 
