@@ -20,7 +20,6 @@ import { buildClassificationPrompt, parseModelClassification } from './email/mod
 import { emptyRateLimitState, pruneRateLimit, type RateLimitState } from './email/rate-limit.ts';
 import { decideAnswerability, decideWithRateLimit } from './email/should-answer.ts';
 import {
-  dispositionOf,
   livenessOf,
   recognizeDelivery,
   type DeliveryMatch,
@@ -30,7 +29,7 @@ import {
 import { Actor } from '../runtime/actor.ts';
 import { maxProposals } from '../runtime/timeouts.ts';
 import { ConversationStore } from '../conversation/conversation-store.ts';
-import { recordHeld, recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
+import { isHeld, recordHeld, recordReassigned, recordRouted } from '../conversation/core/conversation.ts';
 import { queueForPerson } from '../conversation/human-queue.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
@@ -220,8 +219,8 @@ export class ProcessorActor extends Actor {
     }
 
     const classification = await this.classify(email, ids);
-    const disposition = dispositionOf(conv);
-    if (disposition.kind === 'hold') return this.hold(body, email, classification, conv!, disposition, ids);
+    // H1: while a person has the thread, its new mail is theirs, never an agent's (escalated means hands off).
+    if (isHeld(conv) && (await this.hold(body, email, classification, conv!, ids))) return ack;
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
     const item: WorkItem = {
       type: 'work-item',
@@ -272,18 +271,20 @@ export class ProcessorActor extends Actor {
   }
 
   /**
-   * H1 (core/routing.ts): a person has this thread, so the mail goes to the HUMAN stream for them and is recorded in
-   * the conversation; no agent sees it. The thread keeps the `escalated` label it got, until it is given back.
+   * H1: a person has this thread, so the mail goes to the HUMAN stream for them and is recorded in the
+   * conversation; no agent sees it. The thread keeps the `escalated` label it got, until it is given back.
    * Queue first, record second: a crash between them redelivers the mail, and the fixed msgID dedups the queue.
+   * False when the thread was given back after `conv` was read (the record has no hold any more): the mail is then
+   * routed like any other, since the person let the thread go and nobody would answer it.
    */
   private async hold(
     body: MailReceived,
     email: ParsedEmail,
     classification: Classification,
     conv: ConversationState,
-    disposition: Extract<ReturnType<typeof dispositionOf>, { kind: 'hold' }>,
     ids: { messageId: string; threadId: string },
-  ): Promise<Outcome> {
+  ): Promise<boolean> {
+    const hold = conv.hold!;
     const message = body.payload.message;
     const part = emailPartOf(email, message.timestamp);
     const now = new Date().toISOString();
@@ -300,8 +301,10 @@ export class ProcessorActor extends Actor {
       acknowledged: false,
       at: now,
     });
-    await this.conversations.update(message.thread_id, (prev) =>
-      prev
+    let givenBack = false;
+    await this.conversations.update(message.thread_id, (prev) => {
+      givenBack = !isHeld(prev);
+      return prev
         ? recordHeld(
             prev,
             {
@@ -312,20 +315,21 @@ export class ProcessorActor extends Actor {
             },
             now,
           )
-        : undefined,
-    );
+        : undefined;
+    });
+    if (givenBack) return false;
     this.emit(
       'mail.held',
       {
         inboxId: message.inbox_id,
-        since: disposition.since,
-        escalatedMessageId: disposition.escalatedMessageId,
-        reasons: [...disposition.reasons],
+        since: hold.since,
+        escalatedMessageId: hold.messageId,
+        reasons: [...hold.reasons],
         owner: conv.owner,
       },
       ids,
     );
-    return ack;
+    return true;
   }
 
   /** A re-sent webhook (new Svix id, same email) or a redelivery of a handled email: never started over. */

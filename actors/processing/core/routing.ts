@@ -108,19 +108,3 @@ export function recognizeDelivery(
     return 'conversation';
   return undefined;
 }
-
-/** Whether new mail in a thread goes to an agent, or stays with the person who has the thread. */
-export type Disposition =
-  { kind: 'route' } | { kind: 'hold'; since: string; reasons: readonly string[]; escalatedMessageId: string };
-
-/**
- * H1: while a person has the thread (an escalation put it on hold and nobody gave it back), its new mail is held
- * for them, never routed to an agent: escalated means hands off.
- */
-export function dispositionOf(
-  conv: { hold?: { since: string; reasons: readonly string[]; messageId: string } } | undefined,
-): Disposition {
-  const hold = conv?.hold;
-  if (hold === undefined) return { kind: 'route' };
-  return { kind: 'hold', since: hold.since, reasons: hold.reasons, escalatedMessageId: hold.messageId };
-}

@@ -2,7 +2,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  dispositionOf,
   chooseCandidate,
   livenessOf,
   planOwnership,
@@ -138,21 +137,6 @@ describe('routing', function () {
       expect(recognizeDelivery('m1', undefined, undefined)).to.equal(undefined);
       expect(recognizeDelivery('m1', undefined, conv(['m0'], []))).to.equal(undefined);
       expect(recognizeDelivery('m1', undefined, conv(['m1'], ['m1']))).to.equal(undefined);
-    });
-  });
-
-  describe('dispositionOf', function () {
-    it('H1: mail in a thread a person has is held for them, with what put it on hold', function () {
-      expect(dispositionOf(undefined)).to.deep.equal({ kind: 'route' });
-      expect(dispositionOf({})).to.deep.equal({ kind: 'route' });
-      expect(
-        dispositionOf({ hold: { since: 't', reasons: ['legal_threat'], messageId: '<a@x>' } }),
-      ).to.deep.equal({
-        kind: 'hold',
-        since: 't',
-        reasons: ['legal_threat'],
-        escalatedMessageId: '<a@x>',
-      });
     });
   });
 });
