@@ -56,6 +56,135 @@ export const ControlReply = {
 } as const;
 export type ControlReply = FromSchema<typeof ControlReply>;
 
+/**
+ * Every event an actor may emit on cs.events.<kind>: who emits it (`by`, the emitter's kind) and what it means, in
+ * one line. The one list of names: `ActorEvent.event` is constrained to it, `Actor.emit` accepts only these, and
+ * docs/OPERATIONS.md documents each with an example (test/unit/schemas/events-catalogue.test.ts checks both ways).
+ */
+export const EventCatalogue = {
+  'actor.started': { by: 'any', meaning: 'this actor started and takes work' },
+  'actor.stopped': {
+    by: 'any',
+    meaning: 'this actor stopped: drained, told to stop, or its process is ending',
+  },
+  'actor.up': {
+    by: ['processor'],
+    meaning: 'a peer was heard: first heartbeat, or back after it was suspected or down',
+  },
+  'actor.suspected': { by: ['processor'], meaning: 'a peer has been silent for half the dead-after window' },
+  'actor.down': {
+    by: ['processor'],
+    meaning: 'a peer said it stopped, or stayed silent past the dead-after window',
+  },
+  'nats.permission-denied': {
+    by: 'any',
+    meaning: 'the NATS server refused a publish or subscribe of this process',
+  },
+  'webhook.accepted': {
+    by: ['gateway'],
+    meaning: 'a signed webhook is durable on the MAIL stream and got its 2xx',
+  },
+  'mail.duplicate': {
+    by: ['processor'],
+    meaning: 'a delivery of an email already handled: acked, nothing redone',
+  },
+  'mail.not-answered': {
+    by: ['processor'],
+    meaning: 'skipped: mail that must not be answered, with the reason',
+  },
+  'mail.classified': {
+    by: ['processor'],
+    meaning: 'the email was understood: desk, priority, language, needs a person',
+  },
+  'classify.model-failed': {
+    by: ['processor'],
+    meaning: 'the model did not answer; the keyword classifier decided',
+  },
+  'classify.model-rejected': {
+    by: ['processor'],
+    meaning: "the model's answer was unusable; the keyword classifier decided",
+  },
+  'mail.held': {
+    by: ['processor'],
+    meaning: 'new mail in a thread a person has: queued on HUMAN, not routed',
+  },
+  'mail.waiting': {
+    by: ['processor'],
+    meaning: 'no owner yet (no agent alive, no Paxos majority, bus down): retried later',
+  },
+  'mail.routed': {
+    by: ['processor'],
+    meaning: "the work item is queued on WORK for the conversation's owner",
+  },
+  'mail.dead-lettered': {
+    by: ['processor', 'agent'],
+    meaning: 'a durable message was copied whole to DEADLETTER and termed',
+  },
+  'conversation.reassigned': {
+    by: ['processor'],
+    meaning: "a dead owner's pending work moved to the next epoch's owner",
+  },
+  'conversation.given-back': {
+    by: ['agent'],
+    meaning: 'a person gave an escalated thread back to the agents',
+  },
+  'owner.proposed': {
+    by: ['proposer'],
+    meaning: 'a proposer started deciding the owner of one conversation epoch',
+  },
+  'paxos.decided': {
+    by: ['learner'],
+    meaning: "a learner learned and recorded a conversation epoch's owner",
+  },
+  'paxos.fast-path': {
+    by: ['proposer'],
+    meaning: 'this proposer became (or stopped being) the distinguished one',
+  },
+  'paxos.safety-violation': {
+    by: ['learner'],
+    meaning: 'two values were learned for one instance: must never happen',
+  },
+  'acceptor.restored': { by: ['acceptor'], meaning: 'an acceptor replayed its log at start' },
+  'acceptor.compacted': {
+    by: ['acceptor'],
+    meaning: 'an acceptor dropped recorded instances and rewrote its log',
+  },
+  'work.stale': {
+    by: ['agent'],
+    meaning: 'skipped: the conversation has a later owner epoch than the work item',
+  },
+  'work.misrouted': { by: ['agent'], meaning: 'skipped: the work item names another agent as owner' },
+  'work.fenced': {
+    by: ['agent'],
+    meaning: 'skipped: a reassignment was recorded while this agent drafted, no send',
+  },
+  'reply.drafted': { by: ['agent'], meaning: 'a reply was written and recorded as the intent to send' },
+  'reply.retry': {
+    by: ['agent'],
+    meaning: 'AgentMail answered 429/5xx: the work is retried later with the same key',
+  },
+  'reply.sent': { by: ['agent'], meaning: 'the reply was sent through AgentMail and recorded' },
+  'reply.dry-run': {
+    by: ['agent'],
+    meaning: 'the reply was written to the dry-run outbox (no AGENTMAIL_API_KEY)',
+  },
+  'reply.failed': { by: ['agent'], meaning: 'AgentMail refused the reply for good: recorded, dead-lettered' },
+  'reply.already-done': {
+    by: ['agent'],
+    meaning: 'a redelivered work item whose reply was already sent or escalated',
+  },
+  'escalation.queued': {
+    by: ['agent'],
+    meaning: 'the email went to the HUMAN queue with the reasons; never auto-answered',
+  },
+  'escalation.failed': {
+    by: ['agent'],
+    meaning: 'labelling or acknowledging an escalation failed; it is queued anyway',
+  },
+} as const satisfies Record<string, { by: 'any' | readonly ActorKind[]; meaning: string }>;
+export type EventName = keyof typeof EventCatalogue;
+export const EventNames = Object.keys(EventCatalogue) as readonly EventName[];
+
 /** Everything ops can watch: one JSON object per step, on cs.events.<kind>. */
 export const ActorEvent = {
   $id: 'cs/event',
@@ -64,7 +193,7 @@ export const ActorEvent = {
   required: ['type', 'event', 'kind', 'actorId', 'nodeId', 'at'],
   properties: {
     type: { const: 'event' },
-    event: { type: 'string', minLength: 1 },
+    event: { type: 'string', enum: EventNames },
     kind: actorKind,
     actorId,
     nodeId: { type: 'string' },

@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { contracts, type AnyContract, type BodyOf, type ReplyOf } from '../../bus/contracts.ts';
 import type { Logger, Meta } from '../../telemetry/logger.ts';
 import { actorLoad, invalidMessagesTotal } from '../../telemetry/metrics.ts';
-import type { ActorKind, ControlReply, Heartbeat } from '../../schemas/bus.ts';
+import type { ActorKind, ControlReply, EventName, Heartbeat } from '../../schemas/bus.ts';
 
 export type ActorStatus = Heartbeat['status'];
 
@@ -118,9 +118,9 @@ export abstract class Actor {
     );
   }
 
-  /** A structured event on cs.events.<kind> for ops, mirrored to the log. */
+  /** A structured event on cs.events.<kind> for ops, mirrored to the log; only names in the catalogue (schemas/bus.ts). */
   emit(
-    event: string,
+    event: EventName,
     data: Meta,
     ids: { messageId?: string; threadId?: string } = {},
     /** Per-decision events (thousands a second) log at debug: the event on the bus is the record. */

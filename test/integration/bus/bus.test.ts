@@ -47,7 +47,7 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000)
 function probeEvent(): ActorEvent {
   return {
     type: 'event',
-    event: 'probe',
+    event: 'actor.started',
     kind: 'learner',
     actorId: 'a',
     nodeId: 'n',
