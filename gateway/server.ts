@@ -112,6 +112,7 @@ export class GatewayActor extends Actor {
         } finally {
           this.inFlight--;
         }
+        this.accepted(event);
       },
     };
     this.app = buildGatewayApp({
@@ -129,6 +130,22 @@ export class GatewayActor extends Actor {
     this.url = await this.app.listen({ port: config.gatewayPort, host: config.gatewayHost });
     this.log.info(
       `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics); status page ${this.url}${STATUS_PAGE_PATH} (admin token)`,
+    );
+  }
+
+  /** The first step of an email's story: durable on MAIL (the JetStream ack came), so it gets its 2xx. */
+  private accepted(event: VerifiedWebhook): void {
+    const message = event.kind === 'received' ? event.payload.message : undefined;
+    this.emit(
+      'webhook.accepted',
+      {
+        eventType: event.eventType,
+        svixId: event.svixId,
+        eventId: event.eventId,
+        ...(message ? { inboxId: message.inbox_id } : {}),
+      },
+      message ? { messageId: message.message_id, threadId: message.thread_id } : {},
+      'debug',
     );
   }
 

@@ -3,6 +3,7 @@
 import { contracts } from '../../bus/contracts.ts';
 import type { LookupReplyMsg, OwnerValue } from '../../schemas/paxos.ts';
 import * as core from './core/learner.ts';
+import { parseConversationInstance } from './core/instance.ts';
 import { AssignmentStore, ConflictingDecisionError } from './assignment-store.ts';
 import { RecentSet } from './recent-set.ts';
 import { consensusOps, unbatch } from './wire.ts';
@@ -96,10 +97,16 @@ export class LearnerActor extends Actor {
         { msgID: `decided:${instance}` },
       );
       consensusOps.inc({ phase: 'learn', result: 'ok' });
+      const conv = parseConversationInstance(instance);
       this.emit(
         'paxos.decided',
-        { instance, owner: value.agentId, ...(ballot ? { round: ballot.round } : {}) },
-        {},
+        {
+          instance,
+          owner: value.agentId,
+          ...(conv ? { epoch: conv.epoch } : {}),
+          ...(ballot ? { round: ballot.round } : {}),
+        },
+        conv ? { threadId: conv.threadId } : {},
         'debug',
       );
     } catch (e) {

@@ -137,7 +137,10 @@ export class ProcessorActor extends Actor {
     this.sweepTimer = setInterval(() => void this.sweep('periodic'), config.healthCheckIntervalMs);
     this.sweepTimer.unref();
     this.consumer = await consumeDurable(
-      { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
+      this.consumeContext<MailReceived>(({ payload: { message } }) => ({
+        messageId: message.message_id,
+        threadId: message.thread_id,
+      })),
       {
         stream: Streams.mail,
         durable: processorDurable,
@@ -229,6 +232,7 @@ export class ProcessorActor extends Actor {
     }
 
     const classification = await this.classify(email, ids);
+    this.emit('mail.classified', { ...classification }, ids, 'debug');
     // H1: while a person has the thread, its new mail is theirs, never an agent's (escalated means hands off).
     if (isHeld(conv) && (await this.hold(body, email, classification, conv!, ids))) return ack;
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
@@ -262,19 +266,7 @@ export class ProcessorActor extends Actor {
     });
     this.emit(
       'mail.routed',
-      {
-        owner: owner.agentId,
-        epoch: owner.epoch,
-        instance: owner.instance,
-        specialization: classification.specialization,
-        topic: classification.topic,
-        priority: classification.priority,
-        language: classification.language,
-        needsHuman: classification.needsHuman,
-        humanReasons: classification.humanReasons,
-        method: classification.method,
-        confidence: classification.confidence,
-      },
+      { owner: owner.agentId, epoch: owner.epoch, instance: owner.instance, ...classification },
       ids,
     );
     return ack;
