@@ -32,6 +32,8 @@ export class ClusterView {
   private sub: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(c: PeerChange) => void>();
+  /** When any heartbeat (this process's own included) was last heard. */
+  private lastHeard = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deadAfterMs: number,
@@ -71,6 +73,7 @@ export class ClusterView {
       suspected: false,
     };
     this.peers.set(hb.actorId, peer);
+    this.lastHeard = now;
     const silentMs = prev ? now - prev.lastHeartbeat : 0;
     const wasUp = prev !== undefined && prev.alive && !prev.suspected;
     if (alive && !wasUp) this.notify({ type: 'up', peer, silentMs });
@@ -80,9 +83,12 @@ export class ClusterView {
   /**
    * Suspects peers silent for half the window and marks those silent for longer than the window as dead (kill -9
    * sends no goodbye). Each verdict is told once: a peer is suspected once, and down once, until it is heard again.
+   * Nobody is suspected while nobody at all was heard for half the window: that silence is this process's (a long
+   * turn of its event loop runs the sweep timer before the heartbeats waiting in the socket), not its peers'.
    */
   sweep(): void {
     const now = this.now();
+    const deaf = now - this.lastHeard > this.deadAfterMs / 2;
     for (const p of this.peers.values()) {
       if (!p.alive) continue;
       const silentMs = now - p.lastHeartbeat;
@@ -90,7 +96,7 @@ export class ClusterView {
         p.alive = false;
         p.suspected = false;
         this.notify({ type: 'down', peer: p, silentMs });
-      } else if (!p.suspected && silentMs > this.deadAfterMs / 2) {
+      } else if (!p.suspected && !deaf && silentMs > this.deadAfterMs / 2) {
         p.suspected = true;
         this.notify({ type: 'suspected', peer: p, silentMs });
       }

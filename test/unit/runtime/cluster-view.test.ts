@@ -19,17 +19,24 @@ function heartbeat(actorId: string, status: Heartbeat['status'] = 'running'): He
   };
 }
 
-/** A view on a clock the test moves, with every change it reported, as `type actorId silentMs`. */
+/**
+ * A view on a clock the test moves, with every change it reported about `a1`, as `type actorId silentMs`. A second
+ * peer, `b1`, keeps beating at each step unless the step says nobody was heard (the observer's own stall).
+ */
 function viewOnTestClock() {
   let now = 10_000;
   const view = new ClusterView(deadAfterMs, () => now);
   const changes: string[] = [];
-  view.onChange((c: PeerChange) => changes.push(`${c.type} ${c.peer.actorId} ${c.silentMs}`));
+  view.onChange((c: PeerChange) => {
+    if (c.peer.actorId === 'a1') changes.push(`${c.type} ${c.peer.actorId} ${c.silentMs}`);
+  });
+  view.observe(heartbeat('b1'));
   return {
     view,
     changes,
-    advance(ms: number) {
+    advance(ms: number, othersHeard = true) {
       now += ms;
+      if (othersHeard) view.observe(heartbeat('b1'));
       view.sweep();
     },
   };
@@ -56,7 +63,25 @@ describe('ClusterView', function () {
     t.advance(100);
     expect(t.changes).to.deep.equal(['up a1 0', 'suspected a1 600']);
     expect(t.view.get('a1')).to.include({ alive: true, suspected: true });
-    expect(t.view.available('agent').map((p) => p.actorId)).to.deep.equal(['a1']);
+    expect(t.view.available('agent').map((p) => p.actorId)).to.deep.equal(['b1', 'a1']);
+  });
+
+  it('suspects nobody while it heard nobody: the silence is its own (a stalled event loop)', function () {
+    const t = viewOnTestClock();
+    t.view.observe(heartbeat('a1'));
+    t.advance(700, false);
+    expect(t.changes).to.deep.equal(['up a1 0']);
+    t.view.observe(heartbeat('b1'));
+    t.view.observe(heartbeat('a1'));
+    t.advance(100);
+    expect(t.changes, 'no up either: it was never suspected').to.deep.equal(['up a1 0']);
+  });
+
+  it('still declares peers down when nothing at all is heard past the window', function () {
+    const t = viewOnTestClock();
+    t.view.observe(heartbeat('a1'));
+    t.advance(1_100, false);
+    expect(t.changes).to.deep.equal(['up a1 0', 'down a1 1100']);
   });
 
   it('declares a silent peer down past the window, once, after suspecting it', function () {
