@@ -87,6 +87,8 @@ export class LearnerActor extends Actor {
 
   /** `inFlight` counts a decision from when it is learned until its record is written (or failed). */
   private async record(instance: string, value: V, ballot: core.Decision<V>['ballot']): Promise<void> {
+    const conv = parseConversationInstance(instance);
+    const ids = conv ? { threadId: conv.threadId } : {};
     try {
       if (await this.store.recordDecision(instance, value))
         agentAssignmentsTotal.inc({ specialization: value.specialization ?? 'general' });
@@ -97,7 +99,6 @@ export class LearnerActor extends Actor {
         { msgID: `decided:${instance}` },
       );
       consensusOps.inc({ phase: 'learn', result: 'ok' });
-      const conv = parseConversationInstance(instance);
       this.emit(
         'paxos.decided',
         {
@@ -106,7 +107,7 @@ export class LearnerActor extends Actor {
           ...(conv ? { epoch: conv.epoch } : {}),
           ...(ballot ? { round: ballot.round } : {}),
         },
-        conv ? { threadId: conv.threadId } : {},
+        ids,
         'debug',
       );
     } catch (e) {
@@ -115,7 +116,7 @@ export class LearnerActor extends Actor {
         result: e instanceof ConflictingDecisionError ? 'conflict' : 'error',
       });
       if (e instanceof ConflictingDecisionError)
-        this.emit('paxos.safety-violation', { instance, error: e.message });
+        this.emit('paxos.safety-violation', { instance, error: e.message }, ids);
       else this.log.error('could not record decision', { instance, error: (e as Error).message });
     } finally {
       this.inFlight--;
