@@ -158,7 +158,10 @@ export const EventCatalogue = {
     by: ['agent'],
     meaning: 'skipped: a reassignment was recorded while this agent drafted, no send',
   },
-  'reply.drafted': { by: ['agent'], meaning: 'a reply was written and recorded as the intent to send' },
+  'reply.drafted': {
+    by: ['agent'],
+    meaning: 'the responder wrote a draft (model or built-in); it is recorded before any send',
+  },
   'reply.retry': {
     by: ['agent'],
     meaning: 'AgentMail answered 429/5xx: the work is retried later with the same key',
