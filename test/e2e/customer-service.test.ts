@@ -236,6 +236,15 @@ describe('customer service end to end', function () {
       'the dead letter',
     );
     expect(dead.json<{ code: string; payload: string }>().payload).to.include(ids.messageId.slice(1, -1));
+    const told = await node.waitForEvent(
+      (e) => e.event === 'mail.dead-lettered' && e.messageId === ids.messageId,
+    );
+    expect(told).to.include({ threadId: ids.threadId, actorId: failed.actorId });
+    expect(told.data).to.include({
+      stream: Streams.work,
+      code: 'FORBIDDEN',
+      source: `agent-${failed.actorId}`,
+    });
     const record = await (await ReplyStore.open(node.node.bus)).get(inbox, ids.messageId);
     expect(record?.status).to.equal('failed');
     const key = deriveIdempotencyKey(inbox, ids.messageId);
@@ -337,6 +346,19 @@ describe('customer service end to end', function () {
       );
       expect(moved.data?.['from']).to.equal('crash-agent-0');
       expect(moved.data?.['epoch']).to.equal(1);
+      // The processor told its verdicts on the silent agent once each: suspected (unless its own loop stalled
+      // through that half of the window), then down.
+      const about = (name: string) =>
+        node.events.filter((e) => e.event === name && e.data?.['peer'] === 'crash-agent-0');
+      const down = await node.waitForEvent(
+        (e) => e.event === 'actor.down' && e.data?.['peer'] === 'crash-agent-0',
+      );
+      expect(down.data).to.include({ peerKind: 'agent', peerNode: 'crash' });
+      expect(down.data?.['silentMs']).to.be.greaterThan(1_000);
+      expect(about('actor.down')).to.have.length(1);
+      const suspected = about('actor.suspected');
+      expect(suspected.length).to.be.at.most(1);
+      if (suspected[0]) expect(node.events.indexOf(suspected[0])).to.be.lessThan(node.events.indexOf(down));
       const sent = await node.waitForEvent(
         (e) => e.event === 'reply.sent' && e.messageId === ids.messageId,
         20_000,
