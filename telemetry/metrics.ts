@@ -156,8 +156,15 @@ export const replyFailuresTotal = new Counter({
 
 export const escalationsTotal = new Counter({
   name: 'escalations_total',
-  help: 'Emails handed to a person instead of answered, by reason',
+  help: 'Emails handed to a person instead of answered, by reason (thread-with-person: new mail of a held thread)',
   labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const duplicateDeliveriesTotal = new Counter({
+  name: 'mail_duplicate_deliveries_total',
+  help: 'Deliveries of an email already handled (a webhook sent again, a redelivery), not started over, by what matched',
+  labelNames: ['matched'] as const,
   registers: [registry],
 });
 
