@@ -30,7 +30,12 @@ export default tseslint.config(
   },
   {
     // Every core is a pure state machine or function: no clocks, no randomness, no I/O, no NATS.
-    files: ['actors/**/core/**/*.ts', 'scripts/**/core/**/*.ts', 'actors/processing/email/**/*.ts'],
+    files: [
+      'actors/**/core/**/*.ts',
+      'scripts/**/core/**/*.ts',
+      'ops/**/core/**/*.ts',
+      'actors/processing/email/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

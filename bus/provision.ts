@@ -15,13 +15,14 @@ import { patternOf, Subjects } from './subjects.ts';
 
 const day = 24 * 3600_000;
 
-/** Streams: durable mail in, work per agent, the human queue, Paxos decisions, dead letters. */
+/** Streams: durable mail in, work per agent, the human queue, Paxos decisions, dead letters, the ops events' trail. */
 export const Streams = {
   mail: 'MAIL',
   work: 'WORK',
   human: 'HUMAN',
   decisions: 'DECISIONS',
   deadLetter: 'DEADLETTER',
+  events: 'EVENTS',
 } as const;
 
 /** The stream behind a KV bucket (nats.js names it so). */
@@ -42,6 +43,11 @@ interface StreamSpec {
   /** De-duplication window for msgID: AgentMail retries a webhook over hours, the gateway's dedup must cover the fast ones. */
   duplicateWindowMs: number;
   maxMsgsPerSubject?: number;
+  maxBytes?: number;
+  /** A fixed replica count instead of STATE_REPLICATION_FACTOR, for a stream that holds no state. */
+  replicas?: number;
+  /** Nothing depends on it: a node starts (and is ready) without it, with a warning, while its one server is away. */
+  optional?: boolean;
 }
 
 const streamSpecs: StreamSpec[] = [
@@ -82,6 +88,18 @@ const streamSpecs: StreamSpec[] = [
     retention: RetentionPolicy.Limits,
     duplicateWindowMs: 2 * 60_000,
   },
+  {
+    // Every ops event as published (core NATS, so no actor waits for it): what `agentmail-ops trace` reads back.
+    // A trail, not state: one replica, bounded in age and size, oldest dropped first; losing it loses no mail.
+    name: Streams.events,
+    subjects: [patternOf(Subjects.events)],
+    maxAgeMs: 3 * day,
+    maxBytes: 1024 ** 3,
+    retention: RetentionPolicy.Limits,
+    duplicateWindowMs: 60_000,
+    replicas: 1,
+    optional: true,
+  },
 ];
 
 export interface ProvisionReport {
@@ -112,11 +130,12 @@ function streamConfig(spec: StreamSpec, replicas: number): Partial<StreamConfig>
     subjects: spec.subjects,
     storage: StorageType.File,
     retention: spec.retention,
-    num_replicas: replicas,
+    num_replicas: spec.replicas ?? replicas,
     max_age: nanos(spec.maxAgeMs),
     duplicate_window: nanos(spec.duplicateWindowMs),
     discard: DiscardPolicy.Old,
     ...(spec.maxMsgsPerSubject ? { max_msgs_per_subject: spec.maxMsgsPerSubject } : {}),
+    ...(spec.maxBytes ? { max_bytes: spec.maxBytes } : {}),
   };
 }
 
@@ -181,7 +200,14 @@ export async function provision(bus: Bus, wantedReplicas: number, logger: Logger
   const report: ProvisionReport = { replicas, created: [], updated: [], unchanged: [] };
   // Each step reads before it writes, so it is safe to repeat after a timeout (a stream may have been created).
   const step = (fn: () => Promise<void>) => retryWithin(provisionRetryMs, fn, setupMayRecover);
-  for (const spec of streamSpecs) await step(() => ensureStream(jsm, streamConfig(spec, replicas), report));
+  for (const spec of streamSpecs) {
+    const ensure = step(() => ensureStream(jsm, streamConfig(spec, replicas), report));
+    await (spec.optional
+      ? ensure.catch((e: unknown) =>
+          logger.warn(`stream ${spec.name} not provisioned, going on without it: ${(e as Error).message}`),
+        )
+      : ensure);
+  }
   for (const name of Object.values(Buckets)) await step(() => ensureBucket(bus, name, replicas, report));
   if (report.created.length || report.updated.length) logger.info('JetStream provisioned', { ...report });
   return report;
@@ -190,7 +216,10 @@ export async function provision(bus: Bus, wantedReplicas: number, logger: Logger
 /** Readiness: every stream and bucket present. */
 export async function missingStreams(bus: Bus): Promise<string[]> {
   const jsm = await bus.jsm();
-  const names = [...streamSpecs.map((s) => s.name), ...Object.values(Buckets).map(bucketStream)];
+  const names = [
+    ...streamSpecs.filter((s) => !s.optional).map((s) => s.name),
+    ...Object.values(Buckets).map(bucketStream),
+  ];
   const missing: string[] = [];
   for (const n of names) {
     try {

@@ -7,7 +7,7 @@ import { compareAndSet } from '../../bus/kv-record.ts';
 import { Buckets } from '../../bus/provision.ts';
 import { token, untoken } from '../../bus/subjects.ts';
 import type { OwnerValue } from '../../schemas/paxos.ts';
-import { parseConversationInstance } from './core/instance.ts';
+import { conversationInstance, parseConversationInstance } from './core/instance.ts';
 
 const instancePrefix = 'i.';
 const threadPrefix = 't.';
@@ -85,6 +85,34 @@ export class AssignmentStore {
   async currentOwner(threadId: string): Promise<CurrentOwner | undefined> {
     const e = await this.kv.get(threadKey(threadId));
     return e && e.operation === 'PUT' ? e.json<CurrentOwner>() : undefined;
+  }
+
+  /** Every thread with an owner, as recorded (for ops tools: it reads the whole bucket's keys). */
+  async owners(): Promise<CurrentOwner[]> {
+    const keys: string[] = [];
+    for await (const k of await this.kv.keys(`${threadPrefix}>`)) keys.push(k);
+    const owners = await Promise.all(
+      keys.map(async (k) => {
+        const e = await this.kv.get(k);
+        return e && e.operation === 'PUT' ? e.json<CurrentOwner>() : undefined;
+      }),
+    );
+    return owners.filter((o) => o !== undefined);
+  }
+
+  /** The thread's decision for every epoch from 0 to its current one (undefined where none was recorded). */
+  async history(
+    threadId: string,
+  ): Promise<{ epoch: number; instance: string; owner: OwnerValue | undefined }[]> {
+    const current = await this.currentOwner(threadId);
+    if (!current) return [];
+    const epochs = Array.from({ length: current.epoch + 1 }, (_, e) => e);
+    return Promise.all(
+      epochs.map(async (epoch) => {
+        const instance = conversationInstance(threadId, epoch);
+        return { epoch, instance, owner: await this.decision(instance) };
+      }),
+    );
   }
 
   /** Moves the thread's current owner forward to a later epoch (compare-and-set); never backwards. */

@@ -24,6 +24,13 @@ export class ReplyStore {
     return (await this.records.get(replyKey(inboxId, messageId)))?.value;
   }
 
+  /** The record of a received message in whichever inbox it came to (ops tools know the message id alone). */
+  async find(messageId: string): Promise<ReplyRecord | undefined> {
+    for await (const key of await this.kv.keys(`r.*.${token(messageId)}`))
+      return (await this.records.get(key))?.value;
+    return undefined;
+  }
+
   /** Writes the record only if none exists; returns whichever record is stored afterwards (ours or the first one). */
   async createOrGet(record: ReplyRecord): Promise<ReplyRecord> {
     const stored = await this.records.update(replyKey(record.inboxId, record.messageId), (prev) =>

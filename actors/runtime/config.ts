@@ -379,6 +379,15 @@ function adminTokenOf(env: Env): string | undefined {
   return raw;
 }
 
+/** Where NATS is and how to prove who we are to it: the part of the configuration an ops tool shares with the nodes. */
+export function loadNatsSettings(env: Env = process.env): Pick<Config, 'natsServers' | 'natsSecurity'> {
+  const serversRaw = text(env, 'CLUSTER_NODES', text(env, 'NATS_URL', 'nats://127.0.0.1:4222'));
+  const serverVar = env['CLUSTER_NODES'] ? 'CLUSTER_NODES' : 'NATS_URL';
+  const natsServers = list(serversRaw).map((s) => natsUrl(serverVar, s));
+  if (natsServers.length === 0) throw new ConfigError(serverVar, 'at least one NATS URL', serversRaw);
+  return { natsServers, natsSecurity: natsSecurityOf(env, natsServers) };
+}
+
 /** `read` reads the BUSINESS_CONFIG file (tests pass their own); nothing else is read. */
 export function loadConfig(
   env: Env = process.env,
@@ -396,10 +405,7 @@ export function loadConfig(
   if (!idPattern.test(nodeId))
     throw new ConfigError('NODE_ID', 'letters, digits, - or _ (1-64 chars)', nodeId);
 
-  const serversRaw = text(env, 'CLUSTER_NODES', text(env, 'NATS_URL', 'nats://127.0.0.1:4222'));
-  const serverVar = env['CLUSTER_NODES'] ? 'CLUSTER_NODES' : 'NATS_URL';
-  const natsServers = list(serversRaw).map((s) => natsUrl(serverVar, s));
-  if (natsServers.length === 0) throw new ConfigError(serverVar, 'at least one NATS URL', serversRaw);
+  const { natsServers, natsSecurity } = loadNatsSettings(env);
 
   const logLevel = text(env, 'LOG_LEVEL', 'info').toLowerCase();
   if (!(LogLevel as readonly string[]).includes(logLevel)) {
@@ -423,7 +429,7 @@ export function loadConfig(
   return {
     nodeId,
     natsServers,
-    natsSecurity: natsSecurityOf(env, natsServers),
+    natsSecurity,
     adminToken: adminTokenOf(env),
     paxosTimeoutMs,
     healthCheckIntervalMs: seconds(env, 'HEALTH_CHECK_INTERVAL', 10, 3600),

@@ -9,6 +9,7 @@ import { NodeProcess } from '../../actors/node/node-process.ts';
 import type { ActorKind } from '../../schemas/bus.ts';
 import type { ClusterState } from '../../schemas/cluster-state.ts';
 import { randomWebhookSecret } from '../sign-webhook.ts';
+import { table } from '../../ops/core/table.ts';
 
 /** What other tools (the chaos runner, agentmail-ops) read is schemas/cluster-state.ts: everything that listens, every pid. */
 export type { ClusterState };
@@ -247,13 +248,5 @@ export function clusterTable(s: ClusterState): string {
       if (s.split) rows.push(['metrics', p.name, p.metrics, String(p.pid ?? '-')]);
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return table(rows);
 }

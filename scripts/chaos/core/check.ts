@@ -1,6 +1,7 @@
 // The chaos checker: reads one run's whole history and says what happened to every acknowledged email and whether
 // an invariant broke. Pure: no clock, no I/O; the same history always gives the same verdict (jepsen's checker shape).
 import type { Decision, HistoryEntry } from './history.ts';
+import { table } from '../../../ops/core/table.ts';
 
 export const ViolationKind = {
   lost: 'lost',
@@ -383,14 +384,5 @@ export function summaryTable(rows: ScenarioSummary[]): string {
       r.stale_sends,
     ].map(String),
   );
-  const all = [head, ...body];
-  const w = head.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  return all
-    .map((r) =>
-      r
-        .map((x, c) => x.padEnd(w[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return table([head, ...body]);
 }
