@@ -56,7 +56,7 @@ function activeConversationCount(): number | undefined {
 
 export const activeConversations = new Gauge({
   name: 'active_conversations_total',
-  help: 'Conversations with work not yet answered or escalated, cluster-wide (processes with a gateway report it)',
+  help: 'Conversations with work not yet answered or escalated, cluster-wide; 0 where no gateway has counted them (take the max)',
   registers: [registry],
   collect() {
     const n = activeConversationCount();
