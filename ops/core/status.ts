@@ -49,7 +49,7 @@ export function renderStatus(s: StatusSnapshot): string {
       a.actorId + (a.actorId === s.distinguishedProposer ? ' *' : ''),
       a.nodeId,
       a.status,
-      a.kind === 'agent' ? `${a.load}/${a.capacity}` : String(a.load),
+      a.status === 'not heard' ? '-' : a.kind === 'agent' ? `${a.load}/${a.capacity}` : String(a.load),
       a.heardAgoMs === undefined ? '-' : `${(a.heardAgoMs / 1000).toFixed(1)} s ago`,
       a.kind === 'agent' ? String(s.conversationsPerAgent?.[a.actorId] ?? 0) : '',
       a.specializations.join(','),
