@@ -20,7 +20,10 @@ import { webhookFixture } from '../support/webhook-fixtures.ts';
 
 /**
  * Names with no sample unless something rare happens that this test cannot cause, and why. Every other name the
- * registry holds must have a sample after the traffic below (which causes the other rare events on purpose).
+ * registry holds must have a sample after the traffic below, which causes the other rare events on purpose: AgentMail
+ * failing a reply (reply_failures_total, then bus_redeliveries_total), an invalid bus message
+ * (bus_invalid_messages_total), a webhook for an answered email (mail_duplicate_deliveries_total), an auto-reply
+ * (mail_skipped_total), mail needing a person and mail of a held thread (escalations_total).
  */
 const onlyAfterRareEvents: Record<string, string> = {
   nats_permission_denied_total:
