@@ -131,7 +131,10 @@ async function main(): Promise<void> {
         );
         process.exit(3);
       });
-      process.stdout.write(`\n=== ${mail.subject}  (from ${mail.from}, thread ${mail.thread})\n`);
+      process.stdout.write(
+        `\n=== ${mail.subject}  (from ${mail.from}, thread ${mail.thread})\n` +
+          `message:        ${messageId}   (follow it: npm run ops -- trace '${messageId}')\n`,
+      );
       if (res.status !== 200) {
         process.stdout.write(`gateway answered ${res.status}: ${await res.text()}\n`);
         continue;

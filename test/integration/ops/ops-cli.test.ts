@@ -1,7 +1,5 @@
 // agentmail-ops against a real node: the bin run as an operator runs it (a child process, --nats or the environment),
 // over a node that answers real signed webhooks; every command's output is read as text, as a person would.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { contracts } from '../../../bus/contracts.ts';
 import { Streams } from '../../../bus/provision.ts';
@@ -12,16 +10,9 @@ import { messageReceivedEvent } from '../../../scripts/received-event.ts';
 import { randomWebhookSecret } from '../../../scripts/sign-webhook.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
-import { eventually, startTestNode, type TestNode } from '../../support/node-harness.ts';
+import { runOps } from '../../support/ops-cli.ts';
+import { eventually, startServiceNode, type TestNode } from '../../support/node-harness.ts';
 import { deliverMail, mailIds, testInbox, testSender } from '../../support/received-mail.ts';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('agentmail-ops against a real node', function () {
   this.timeout(90_000);
@@ -31,33 +22,10 @@ describe('agentmail-ops against a real node', function () {
   const secret = randomWebhookSecret();
   const answered = mailIds('ops');
 
-  /** Runs the bin; `onStderr` sees stderr as it comes (watch says when it listens). */
-  function ops(
+  const ops = (
     args: string[],
-    opts: { env?: Record<string, string>; onStderr?: (text: string, kill: () => void) => void } = {},
-  ): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/agentmail-ops.js', ...args], {
-        cwd: root,
-        env: { PATH: process.env['PATH'] ?? '', NATS_URL: nats.servers.join(','), ...opts.env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => {
-        stderr += b.toString();
-        opts.onStderr?.(stderr, () => child.kill('SIGINT'));
-      });
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`agentmail-ops ${args.join(' ')} still running after 60 s; stderr: ${stderr}`));
-      }, 60_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+    opts: { env?: Record<string, string>; onStderr?: (text: string, interrupt: () => void) => void } = {},
+  ) => runOps(args, { ...opts, env: { NATS_URL: nats.servers.join(','), ...opts.env } });
 
   const deliver = (ids: { threadId: string; messageId: string }, text: string) =>
     deliverMail(
@@ -68,17 +36,13 @@ describe('agentmail-ops against a real node', function () {
   before(async function () {
     nats = await testNats({ own: true });
     fake = await startFakeAgentMail();
-    node = await startTestNode({
+    node = await startServiceNode({
       servers: nats.servers,
       nodeId: 'ops',
+      agentMail: fake,
+      secret,
       actors: 'gateway,processor,proposer,acceptor:3,learner,agent:2',
-      env: {
-        AGENTMAIL_API_KEY: fake.apiKey,
-        AGENTMAIL_BASE_URL: fake.url,
-        AGENTMAIL_WEBHOOK_SECRET: secret,
-      },
     });
-    await node.waitForActors('agent', 2);
     expect(await deliver(answered, 'I cannot log in: how do I reset my password?')).to.equal(200);
     await node.waitForEvent((e) => e.event === 'reply.sent' && e.messageId === answered.messageId);
   });
