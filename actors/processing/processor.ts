@@ -112,6 +112,22 @@ export class ProcessorActor extends Actor {
     const { bus, config } = this.ctx;
     this.startedAt = Date.now();
     this.view = new ClusterView(config.healthCheckIntervalMs);
+    // An agent that dies takes its unanswered conversations with it unless someone moves them: do it at once
+    // on the heartbeat verdict, and sweep periodically for what a restart or a missed event left behind.
+    // Processors watch every peer (they route on it), so each verdict is told once per processor: actor.up,
+    // actor.suspected, actor.down, from the first heartbeat it hears (so the listener comes before start). Its own
+    // heartbeat is no news (actor.started says it). Sweeping waits for onStart to finish (sweep checks the status).
+    this.view.onChange((c) => {
+      if (c.peer.actorId !== this.id)
+        this.emit(`actor.${c.type}`, {
+          peer: c.peer.actorId,
+          peerKind: c.peer.kind,
+          peerNode: c.peer.nodeId,
+          status: c.peer.status,
+          silentMs: c.silentMs,
+        });
+      if (c.type === 'down' && c.peer.kind === 'agent') void this.sweep(`agent ${c.peer.actorId} down`);
+    });
     this.view.start(bus, this.reportInvalid);
     this.assignments = await AssignmentStore.open(bus);
     this.conversations = await ConversationStore.open(bus);
@@ -124,21 +140,6 @@ export class ProcessorActor extends Actor {
         maxRetries: 1,
       });
     }
-    // An agent that dies takes its unanswered conversations with it unless someone moves them: do it at once
-    // on the heartbeat verdict, and sweep periodically for what a restart or a missed event left behind.
-    // Processors watch every peer (they route on it), so each verdict is told once per processor: actor.up,
-    // actor.suspected, actor.down. Its own heartbeat is no news (actor.started says it).
-    this.view.onChange((c) => {
-      if (c.peer.actorId !== this.id)
-        this.emit(`actor.${c.type}`, {
-          peer: c.peer.actorId,
-          peerKind: c.peer.kind,
-          peerNode: c.peer.nodeId,
-          status: c.peer.status,
-          silentMs: c.silentMs,
-        });
-      if (c.type === 'down' && c.peer.kind === 'agent') void this.sweep(`agent ${c.peer.actorId} down`);
-    });
     this.sweepTimer = setInterval(() => void this.sweep('periodic'), config.healthCheckIntervalMs);
     this.sweepTimer.unref();
     this.consumer = await consumeDurable(
