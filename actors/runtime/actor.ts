@@ -6,9 +6,9 @@ import type { ConsumeContext } from '../../bus/consume.ts';
 import type { SchemaFailure } from '../../schemas/codec.ts';
 import type { Config } from './config.ts';
 import { contracts, type AnyContract, type BodyOf, type ReplyOf } from '../../bus/contracts.ts';
-import type { Logger, Meta } from '../../telemetry/logger.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import { actorLoad, invalidMessagesTotal } from '../../telemetry/metrics.ts';
-import type { ActorKind, ControlReply, EventName, Heartbeat } from '../../schemas/bus.ts';
+import type { ActorKind, ControlReply, EventData, EventName, Heartbeat } from '../../schemas/bus.ts';
 
 export type ActorStatus = Heartbeat['status'];
 
@@ -144,10 +144,10 @@ export abstract class Actor {
     );
   }
 
-  /** A structured event on cs.events.<kind> for ops, mirrored to the log; only names in the catalogue (schemas/bus.ts). */
-  emit(
-    event: EventName,
-    data: Meta,
+  /** A structured event on cs.events.<kind> for ops, mirrored to the log; only the catalogue's names and fields (schemas/bus.ts). */
+  emit<E extends EventName>(
+    event: E,
+    data: EventData<E>,
     ids: EmailIds = {},
     /** Per-decision events (thousands a second) log at debug: the event on the bus is the record. */
     logLevel: 'info' | 'debug' = 'info',

@@ -28,10 +28,11 @@ const events = section(operations, '## Events');
 const catalogueTable = section(events, '### The catalogue');
 const isEventName = (name: string): name is EventName => name in EventCatalogue;
 
-/** The first cell and the "emitted by" cell of each row of the catalogue table. */
-const rows = [...catalogueTable.matchAll(/^\| `([^`]+)` \| ([^|]+) \|/gm)].map((m) => ({
+/** The first cell, the "emitted by" cell and the data cell of each row of the catalogue table. */
+const rows = [...catalogueTable.matchAll(/^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \|/gm)].map((m) => ({
   name: m[1]!,
   by: m[2]!,
+  data: m[3]!,
 }));
 /** Every JSON example of the Events section, parsed. */
 const examples = [...events.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -51,6 +52,17 @@ describe('event catalogue', function () {
     }
   });
 
+  it("names, in each row, every field of the event's data (or the event whose fields it shares)", function () {
+    for (const { name, data } of rows) {
+      if (!isEventName(name)) continue;
+      const quoted = [...data.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      // "as `actor.up`": that event's fields count as named here.
+      const named = new Set(quoted.flatMap((q) => (isEventName(q) ? [...EventCatalogue[q].data] : [q])));
+      const missing = EventCatalogue[name].data.filter((f) => !named.has(f));
+      expect(missing, `${name}: fields the table does not name`).to.deep.equal([]);
+    }
+  });
+
   it('gives every event an example that passes the ActorEvent schema, from a kind that emits it', function () {
     const shown = new Map<string, number>();
     for (const text of examples) {
@@ -66,6 +78,9 @@ describe('event catalogue', function () {
       shown.set(e.event, (shown.get(e.event) ?? 0) + 1);
       const by = EventCatalogue[e.event].by;
       if (by !== 'any') expect(by, `${e.event} from a ${e.kind}`).to.include(e.kind);
+      const fields: readonly string[] = EventCatalogue[e.event].data;
+      const unknown = Object.keys(e.data ?? {}).filter((k) => !fields.includes(k));
+      expect(unknown, `${e.event}: example fields the catalogue does not have`).to.deep.equal([]);
       if (e.messageId !== undefined)
         expect(e.threadId, `${e.event}: an email's event names its thread`).to.be.a('string');
     }
