@@ -1,5 +1,6 @@
 // JSON Schemas of the actor runtime's own bus messages (heartbeats, control, events); types derive from them, nothing else.
 import type { FromSchema } from 'json-schema-to-ts';
+import { classificationSchema } from './email.ts';
 
 export const ActorKind = ['gateway', 'processor', 'proposer', 'acceptor', 'learner', 'agent'] as const;
 export type ActorKind = (typeof ActorKind)[number];
@@ -58,16 +59,8 @@ export type ControlReply = FromSchema<typeof ControlReply>;
 
 // The data fields several events share.
 const peerFields = ['peer', 'peerKind', 'peerNode', 'status', 'silentMs'] as const;
-const classificationFields = [
-  'specialization',
-  'topic',
-  'priority',
-  'language',
-  'needsHuman',
-  'humanReasons',
-  'confidence',
-  'method',
-] as const;
+/** mail.classified and mail.routed carry the whole classification: its schema's fields. */
+const classificationFields = classificationSchema.required;
 const skipFields = ['itemEpoch', 'currentEpoch', 'owner'] as const;
 const replyFields = [
   'agentId',
