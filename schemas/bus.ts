@@ -124,7 +124,8 @@ export const EventCatalogue = {
   'webhook.accepted': {
     by: ['gateway'],
     data: ['eventType', 'svixId', 'eventId', 'inboxId'],
-    meaning: 'a signed webhook is durable on the MAIL stream and got its 2xx',
+    meaning:
+      'a signed webhook is durable on the MAIL stream (JetStream acknowledged it), so it is answered 2xx',
   },
   'mail.duplicate': {
     by: ['processor'],
