@@ -1,6 +1,7 @@
 // Rules deciding an email must go to a person (asked for one, legal or regulatory threat, chargeback, partnership,
 // cancellation, big refund, an outage hurting a business, anger) in the languages we answer in; pure.
 import { anyPhrase, compileAll, normalize, scorePhrases } from './keyword-match.ts';
+import { asksToCancel, isLegalLetter, reportsOutage, reportsPaymentReversal } from './needs-human-shapes.ts';
 import type { HumanReason } from '../../../schemas/email.ts';
 
 export interface NeedsHumanOptions {
@@ -104,6 +105,28 @@ const HUMAN_REQUEST = compileAll([
 const CALL_ME =
   /(?<![\p{L}])call me(?: back| at| on| asap| today| tomorrow| now| please| urgently|\s*[+(]?\d|\s*[.!]|\s*$)/mu;
 
+// Asking for a person in any word order: a verb of talking, a person, optionally "real" ("talk with somebody from
+// your team", "hablar con alguien de atención al cliente", "met een medewerker spreken"); "human error" is not one.
+const ASKS_FOR_PERSON = new RegExp(
+  [
+    String.raw`(?<![\p{L}])(speak|talk|chat|deal|discuss this)\s+(to|with)\s+(a |an |some |one of your )?(real |actual |live |human |proper )?(human|person|people|someone|somebody|agent|representative|rep|employee|member of (your )?(staff|team)|colleague|engineer|specialist)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(somebody|someone|a person|an engineer|a human) (from|on|in) (your|the) (team|staff|support|sales)`,
+    String.raw`(?<![\p{L}])(escalat\w*)\s+(this|it|my|our|the)?\s*(\w+\s+)?(to|with)\s+(a|an|the|your|someone|somebody)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(please |kindly )escalate(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(no|not|never|kein\w*|pas|ni|non|nao|geen)\s+(another |more |weitere |encore une )?(automated|automatic|canned|bot|robot|ki|automatisch\w*|automatique|automatica|automatico|automatizada)\s*(reply|replies|response|answer|antwort|reponse|respuesta|risposta|resposta|antwoord)?`,
+    String.raw`(?<![\p{L}])(mit|einem|einer) (echten |richtigen )?(menschen|mitarbeiter\w*|person|ansprechpartner\w*) (sprechen|reden|telefonieren)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])parler (a|avec) (une? |quelqu'un|un conseiller|une conseillere|un agent)`,
+    String.raw`(?<![\p{L}])hablar con (una persona|alguien|un agente|un humano|un asesor|una asesora|un representante|un responsable)`,
+    String.raw`(?<![\p{L}])parlare con (una persona|qualcuno|un operatore|un'operatrice|un essere umano|un responsabile|un consulente)`,
+    String.raw`(?<![\p{L}])falar com (uma pessoa|alguem|um atendente|uma atendente|um humano|um responsavel|um consultor)`,
+    String.raw`(?<![\p{L}])(spreken|praten|bellen) met (een )?(mens|persoon|medewerker|iemand)|(iemand|een medewerker|een mens) (spreken|aan de lijn)(?![\p{L}])`,
+  ].join('|'),
+  'u',
+);
+
+// Japanese requests to end the contract ("解約をお願いします"); asking how ("解約方法を教えて") is answered from the article.
+const JA_CANCEL = /(解約|退会)(手続き)?(を|の手続きを)?(お願い|してください|して下さい|いたします|します。)/u;
+
 const LEGAL = compileAll([
   ['lawyer*', 1],
   ['attorney*', 1],
@@ -183,6 +206,42 @@ const LEGAL = compileAll([
   ['juridische stappen', 1],
   ['ingebrekestelling', 1],
   ['autoriteit persoonsgegevens', 1],
+  // The steps formal letters announce, in each language (a firm's name in a signature is no threat).
+  ['letter before action', 1],
+  ['letter before claim', 1],
+  ['pre-action', 1],
+  ['issue proceedings', 1],
+  ['court proceedings', 1],
+  ['proceedings against', 1],
+  ['your legal department', 1],
+  ['litigation', 1],
+  ['without prejudice', 1],
+  ['formal complaint', 1],
+  ['rechtsabteilung', 1],
+  ['mahnbescheid', 1],
+  ['gerichtsverfahren', 1],
+  ['service juridique', 1],
+  ['contentieux', 1],
+  ['huissier', 1],
+  ['dgccrf', 1],
+  ['porter plainte', 1],
+  ['porte plainte', 1],
+  ['departamento legal', 1],
+  ['departamento juridico', 1],
+  ['via judicial', 1],
+  ['burofax', 1],
+  ['tribunales', 1],
+  ['ufficio legale', 1],
+  ['messa in mora', 1],
+  ['decreto ingiuntivo', 1],
+  ['tribunale', 1],
+  ['processo judicial', 1],
+  ['juizado', 1],
+  ['juridische afdeling', 1],
+  ['deurwaarder', 1],
+  ['sommatie', 1],
+  ['dagvaarding', 1],
+  ['rechtbank', 1],
 ]);
 
 // Threats to go to a regulator or a court, said about a complaint rather than named in a question.
@@ -255,102 +314,21 @@ const PARTNERSHIP = compileAll([
   ['wederverkoper', 1],
 ]);
 
-// An outage: the service down or broken for many, said with what it costs the business.
-const OUTAGE = compileAll([
-  ['outage', 1],
-  ['is down', 1],
-  ['are down', 1],
-  ['went down', 1],
-  ['sites down', 1],
-  ['site down', 1],
-  ['been unavailable', 1],
-  ['is unavailable', 1],
-  ['stopped for all', 1],
-  ['none of our', 1],
-  ['all our', 1],
-  ['every one of our', 1],
-  ['returning 50*', 1],
-  ['ausfall', 1],
-  ['ausgefallen', 1],
-  ['nicht erreichbar', 1],
-  ['panne', 1],
-  ['hors service', 1],
-  ['caido', 1],
-  ['fuori servizio', 1],
-  ['fora do ar', 1],
-  ['ligt eruit', 1],
-  ['ligt plat', 1],
-]);
-const BUSINESS_IMPACT = compileAll([
-  ['losing money', 1],
-  ['losing sales', 1],
-  ['losing thousands', 1],
-  ['losing customers', 1],
-  ['losing orders', 1],
-  ['costing us', 1],
-  ['real money', 1],
-  ['penalty', 1],
-  ['revenue', 1],
-  ['our customers', 1],
-  ['our clients', 1],
-  ['students', 1],
-  ['disrupting', 1],
-  ['immediately', 1],
-  ['right now', 1],
-  ['black friday', 1],
-  ['umsatz', 1],
-  ['unsere kunden', 1],
-  ["chiffre d'affaires", 1],
-  ['nos clients', 1],
-  ['perdiendo', 1],
-  ['nuestros clientes', 1],
-  ['perdendo', 1],
-  ['i nostri clienti', 1],
-  ['nossos clientes', 1],
-  ['omzet', 1],
-  ['onze klanten', 1],
-]);
-
 // Japanese has no word boundaries: its signals are matched as substrings.
 const JA_SIGNALS: ReadonlyArray<readonly [HumanReason, RegExp]> = [
-  ['human_requested', /担当者|電話で|お電話|折り返し/u],
-  ['legal_threat', /弁護士|訴訟|法的措置|消費者(センター|庁)|個人情報保護委員会/u],
-  ['chargeback', /チャージバック|異議申し立て/u],
+  // "ご担当者様" opens business letters: the person in charge is asked for only with a verb of talking or calling.
+  [
+    'human_requested',
+    /担当者(の方|様)?(と|に|から|へ)(.{0,8})(話|相談|電話|連絡|代わ|繋|つな)|電話で|お電話|折り返し|人間(の|と)|オペレーター/u,
+  ],
+  [
+    'legal_threat',
+    /弁護士|訴訟|法的(措置|手段|手続)|裁判|法務部|内容証明|消費者(センター|庁)|個人情報保護委員会/u,
+  ],
+  ['chargeback', /チャージバック|異議申し立て|(カード会社|銀行).{0,20}(取り消し|取消|返金請求|不正利用)/u],
   ['partnership', /提携|代理店|パートナーシップ/u],
   ['negative_tone', /最悪|詐欺|ふざけ|許せません/u],
 ];
-
-// "cancel my subscription", "close our account", "kündigen", "résilier", "dar de baja".
-const CANCEL_PHRASES = compileAll([
-  ['kundige', 1],
-  ['kundigen', 1],
-  ['kundigung', 1],
-  ['konto loschen', 1],
-  ['abo beenden', 1],
-  ['resilier', 1],
-  ['resiliation', 1],
-  ['annuler mon abonnement', 1],
-  ['fermer mon compte', 1],
-  ['supprimer mon compte', 1],
-  ['cancelar mi suscripcion', 1],
-  ['cancelar mi cuenta', 1],
-  ['cancelar la suscripcion', 1],
-  ['dar de baja', 1],
-  ['darme de baja', 1],
-  ['disdetta', 1],
-  ['disdire il mio abbonamento', 1],
-  ['cancelem a minha assinatura', 1],
-  ['cancelar a minha assinatura', 1],
-  ['opzegging', 1],
-  ['wil ik opzeggen', 1],
-]);
-const CANCEL_EN =
-  /(?<![\p{L}])(cancel|cancell?ing|cancell?ed|close|closing|delete|deleting|terminate|terminating|end)\s+(my|our|the|this)\s+(?:[\p{L}-]+\s+){0,2}(account|subscription|plan|membership|contract)(?![\p{L}])/u;
-// "Hierbij zeg ik ons pakket op": Dutch splits the verb around what is cancelled.
-const CANCEL_NL =
-  /(?<![\p{L}])zeg(t|gen)? (ik|wij|we) .{0,60}(abonnement|pakket|contract|account|lidmaatschap|vps)(?![\p{L}]).{0,40} op(?![\p{L}])/u;
-const CANCELLATION_EN =
-  /(?<![\p{L}])cancell?ation of (my|our|the) (account|subscription|plan|membership|contract)/u;
 
 const REFUND = compileAll([
   ['refund*', 1],
@@ -545,25 +523,28 @@ export function assessNeedsHuman(
   const whole = `${subject}\n${body.slice(0, 20_000)}`;
   const n = normalize(whole);
   const reasons: HumanReason[] = [];
-  if (anyPhrase(n, HUMAN_REQUEST) !== undefined || CALL_ME.test(n)) reasons.push('human_requested');
+  if (anyPhrase(n, HUMAN_REQUEST) !== undefined || CALL_ME.test(n) || ASKS_FOR_PERSON.test(n))
+    reasons.push('human_requested');
   const ja = new Set(JA_SIGNALS.filter(([, re]) => re.test(whole)).map(([r]) => r));
   if (ja.has('human_requested') && !reasons.includes('human_requested')) reasons.push('human_requested');
-  if (anyPhrase(n, LEGAL) !== undefined || REGULATOR_THREAT.test(n) || ja.has('legal_threat'))
+  if (
+    anyPhrase(n, LEGAL) !== undefined ||
+    REGULATOR_THREAT.test(n) ||
+    isLegalLetter(n) ||
+    ja.has('legal_threat')
+  )
     reasons.push('legal_threat');
-  if (anyPhrase(n, CHARGEBACK) !== undefined || BANK_REVERSAL.test(n) || ja.has('chargeback'))
+  if (
+    anyPhrase(n, CHARGEBACK) !== undefined ||
+    BANK_REVERSAL.test(n) ||
+    reportsPaymentReversal(n) ||
+    ja.has('chargeback')
+  )
     reasons.push('chargeback');
   if (anyPhrase(n, PARTNERSHIP) !== undefined || ja.has('partnership')) reasons.push('partnership');
   // Two signals together: something is down for many, and the business is hurt by it.
-  if (anyPhrase(n, OUTAGE) !== undefined && anyPhrase(n, BUSINESS_IMPACT) !== undefined)
-    reasons.push('outage');
-  if (
-    CANCEL_EN.test(n) ||
-    CANCELLATION_EN.test(n) ||
-    CANCEL_NL.test(n) ||
-    anyPhrase(n, CANCEL_PHRASES) !== undefined
-  ) {
-    reasons.push('cancellation');
-  }
+  if (reportsOutage(n, whole)) reasons.push('outage');
+  if (asksToCancel(n) || JA_CANCEL.test(whole)) reasons.push('cancellation');
   if (anyPhrase(n, REFUND) !== undefined) {
     const limit = opts.refundLimit ?? DEFAULT_REFUND_LIMIT;
     if (parseMoneyAmounts(whole).some((a) => a.amount > limit)) reasons.push('refund_over_limit');
