@@ -9,7 +9,7 @@ import { loadOrCreateWebhookSecret } from './webhook-secret.ts';
 import { loadOrCreateAdminToken } from './admin-token.ts';
 import { STATUS_PAGE_PATH, type LiveFeed } from './status-page.ts';
 import { contracts } from '../bus/contracts.ts';
-import { metricSources, registry } from '../telemetry/metrics.ts';
+import { addMetricSources, registry } from '../telemetry/metrics.ts';
 import { missingStreams } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
 import { ActorKind, type ActorEvent } from '../schemas/bus.ts';
@@ -73,6 +73,7 @@ export class GatewayActor extends Actor {
   /** Recent replies and escalations from the agents' events, for /status (dry-run replies are visible there). */
   private readonly recent: ActorEvent[] = [];
   private readonly census = new ConversationCensus();
+  private removeMetricSources: (() => void) | undefined;
   private readinessCache: { at: number; value: Readiness } | undefined;
   /** Every kind's events for the status page, subscribed only while the page is watched (they can be thousands/s). */
   private eventWatch: { subs: Subscription[]; until: number; timer: NodeJS.Timeout } | undefined;
@@ -95,7 +96,7 @@ export class GatewayActor extends Actor {
     this.view = new ClusterView(config.healthCheckIntervalMs);
     this.view.start(bus, this.reportInvalid);
     await this.census.start(bus);
-    metricSources.activeConversations = () => this.census.count();
+    this.removeMetricSources = addMetricSources({ activeConversations: () => this.census.count() });
     this.handle(contracts.events, { kind: 'agent' }, (e) => {
       if (!e.event.startsWith('reply.') && !e.event.startsWith('escalat')) return;
       this.recent.unshift(e);
@@ -137,6 +138,7 @@ export class GatewayActor extends Actor {
     await this.app?.close();
     this.stopEventWatch();
     this.view?.stop();
+    this.removeMetricSources?.();
     this.census.stop();
   }
 

@@ -7,7 +7,7 @@ import { score, type EvalResult, type Report } from './eval/core/score.ts';
 import { businessRun, evaluate } from './eval/pipeline.ts';
 import { EVAL_ROOT, loadBusinesses, loadSet, SET_NAMES, type SetName } from './eval/labelled-set.ts';
 
-const USAGE = 'usage: npm run eval -- [--set tune|heldout|old|all] [--json] [--check] [--worst N]';
+const USAGE = 'usage: npm run eval -- [--set tune|heldout|heldout-b|old|all] [--json] [--check] [--worst N]';
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 // The process's one prom-client registry and every metric name an operator reads; no actor creates its own registry.
 // Several actors in one process share these series: per-actor values carry an actor_id label, process-wide ones
-// (health, queue depths, active conversations) are computed once per scrape from sources the host registers here.
+// (health, queue depths, active conversations) are computed once per scrape from what each node adds here.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
@@ -10,9 +10,12 @@ collectDefaultMetrics({ register: registry });
 // webhook_requests_total{event_type,status} and webhook_processing_duration_seconds{event_type,status} are made by
 // the gateway's HTTP app on the registry it is given (gateway/app.ts: webhookMetrics), so a test can give its own.
 
-/** Sources the host registers once per process; a metric with no source reports nothing rather than a guess. */
+/**
+ * What one node (or one gateway of it) contributes to the process-wide values. A process may run several nodes (tests
+ * do): each adds its own and removes them when it stops, so no node's value stands in for another's or outlives it.
+ */
 export interface MetricSources {
-  /** Is this process healthy: connected to NATS, every actor running. */
+  /** Is this node healthy: connected to NATS, every actor running. */
   health?: () => boolean;
   /** Conversations with unsettled work, cluster-wide (from the `conversations` bucket). */
   activeConversations?: () => number | undefined;
@@ -25,14 +28,38 @@ export interface JetStreamCensus {
   consumers: { stream: string; name: string; pending: number; ackPending: number }[];
 }
 
-export const metricSources: MetricSources = {};
+const sources = new Set<MetricSources>();
+
+/** Adds `s` to this process's sources until the returned function is called (at the stop of what added it). */
+export function addMetricSources(s: MetricSources): () => void {
+  const own = { ...s };
+  sources.add(own);
+  return () => void sources.delete(own);
+}
+
+/** The process is healthy when it runs at least one node and every node it runs is healthy. */
+export function processHealthy(): boolean {
+  const checks = [...sources].flatMap((s) => (s.health ? [s.health] : []));
+  return checks.length > 0 && checks.every((healthy) => healthy());
+}
+
+// Active conversations and the JetStream census are the cluster's: the same whichever node of the process reads them.
+
+/** Active conversations from the first gateway of the process that knows them. */
+function activeConversationCount(): number | undefined {
+  for (const s of sources) {
+    const n = s.activeConversations?.();
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
 
 export const activeConversations = new Gauge({
   name: 'active_conversations_total',
-  help: 'Conversations with work not yet answered or escalated, cluster-wide (processes with a gateway report it)',
+  help: 'Conversations with work not yet answered or escalated, cluster-wide; 0 where no gateway has counted them (take the max)',
   registers: [registry],
   collect() {
-    const n = metricSources.activeConversations?.();
+    const n = activeConversationCount();
     if (n === undefined) this.reset();
     else this.set(n);
   },
@@ -49,10 +76,10 @@ export const agentAssignmentsTotal = new Counter({
 
 export const systemHealth = new Gauge({
   name: 'system_health_status',
-  help: '1 while this process is connected to NATS and every actor in it is running, else 0',
+  help: '1 while every node of this process is connected to NATS and has every actor running, else 0',
   registers: [registry],
   collect() {
-    this.set(metricSources.health?.() === true ? 1 : 0);
+    this.set(processHealthy() ? 1 : 0);
   },
 });
 
@@ -69,7 +96,7 @@ export const webhookToReplySeconds = new Histogram({
 let censusInFlight: Promise<JetStreamCensus | undefined> | undefined;
 /** One JetStream census per scrape: the gauges below collect together, and share the one in flight. */
 function census(): Promise<JetStreamCensus | undefined> {
-  const source = metricSources.jetstream;
+  const source = [...sources].find((s) => s.jetstream)?.jetstream;
   if (!source) return Promise.resolve(undefined);
   censusInFlight ??= source()
     .catch(() => undefined)
@@ -129,8 +156,15 @@ export const replyFailuresTotal = new Counter({
 
 export const escalationsTotal = new Counter({
   name: 'escalations_total',
-  help: 'Emails handed to a person instead of answered, by reason',
+  help: 'Emails handed to a person instead of answered, by reason (thread-with-person: new mail of a held thread)',
   labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const duplicateDeliveriesTotal = new Counter({
+  name: 'mail_duplicate_deliveries_total',
+  help: 'Deliveries of an email already handled (a webhook sent again, a redelivery), not started over, by what matched',
+  labelNames: ['matched'] as const,
   registers: [registry],
 });
 

@@ -7,7 +7,7 @@ import { ActorKind } from '../../schemas/bus.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { contracts } from '../../bus/contracts.ts';
 import { jetstreamCensus } from '../../bus/census.ts';
-import { metricSources } from '../../telemetry/metrics.ts';
+import { addMetricSources } from '../../telemetry/metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 
 export interface ActorSpec {
@@ -185,14 +185,22 @@ export async function runNode(opts: {
   }
   // The connection is the process's, not one actor's: its first actor reports a refusal on cs.events.<kind>.
   bus.onPermissionDenied = (denial) => started[0]?.emit('nats.permission-denied', { ...denial });
-  // One registry per process: process-wide values are computed once per scrape, whatever the number of actors.
-  metricSources.health = () => bus.connected && actors.every((a) => a.status === 'running');
+  // One registry per process: process-wide values are computed once per scrape, whatever the number of actors, from
+  // what each node of the process adds (system_health_status is 1 only while every node is healthy).
+  const healthy = () => bus.connected && actors.every((a) => a.status === 'running');
+  const runsGateway = specs.some((s) => s.kind === 'gateway');
   // Stream depths and lags are the cluster's, not this process's: only processes with a gateway read them, as
   // they do active conversations, so a scrape of every pod does not ask JetStream the same thing once per pod.
-  if (specs.some((s) => s.kind === 'gateway')) metricSources.jetstream = () => jetstreamCensus(bus);
-  // The gateway serves the same registry on its own port's /metrics: no second server on that port.
-  const ownPort = !(config.metricsPort === config.gatewayPort && specs.some((s) => s.kind === 'gateway'));
-  const metrics = ownPort ? await serveMetrics(config.metricsPort, config.gatewayHost, logger) : undefined;
+  const removeSources = addMetricSources({
+    health: healthy,
+    ...(runsGateway ? { jetstream: () => jetstreamCensus(bus) } : {}),
+  });
+  // The gateway serves the same registry on its own port's /metrics: no second server on that port (0 is not a
+  // port but "any free one", so METRICS_PORT=0 still gets a server of its own).
+  const ownPort = !(config.metricsPort === config.gatewayPort && config.metricsPort !== 0 && runsGateway);
+  const metrics = ownPort
+    ? await serveMetrics(config.metricsPort, config.gatewayHost, logger, healthy)
+    : undefined;
   logger.info('node started', {
     nodeId: config.nodeId,
     actors: actors.map((a) => a.id),
@@ -204,11 +212,15 @@ export async function runNode(opts: {
     metricsUrl: metrics?.url,
     async stop(graceMs = drainGraceMs) {
       metrics?.close();
-      // Reverse order: the door closes first, so nothing new comes in while the rest drains.
-      for (const kind of [...startOrder].reverse()) {
-        await Promise.all(actors.filter((a) => a.kind === kind).map((a) => a.stop(graceMs)));
+      try {
+        // Reverse order: the door closes first, so nothing new comes in while the rest drains.
+        for (const kind of [...startOrder].reverse()) {
+          await Promise.all(actors.filter((a) => a.kind === kind).map((a) => a.stop(graceMs)));
+        }
+        await bus.drain();
+      } finally {
+        removeSources();
       }
-      await bus.drain();
     },
   };
 }

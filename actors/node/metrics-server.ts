@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../telemetry/logger.ts';
-import { metricSources, registry } from '../../telemetry/metrics.ts';
+import { registry } from '../../telemetry/metrics.ts';
 
 export interface MetricsServer {
   /** `http://host:port/metrics`, or undefined when the port could not be bound. */
@@ -11,12 +11,20 @@ export interface MetricsServer {
   close(): void;
 }
 
-/** Listens on `port` (0: any free one); a busy port is one error line and no server, never a failed node. */
-export async function serveMetrics(port: number, host: string, logger: Logger): Promise<MetricsServer> {
+/**
+ * Listens on `port` (0: any free one); a busy port is one error line and no server, never a failed node. `healthy` is
+ * this node's own verdict: another node in the same process (tests run several) must not answer for it.
+ */
+export async function serveMetrics(
+  port: number,
+  host: string,
+  logger: Logger,
+  healthy: () => boolean,
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/health') {
-      // The same verdict as system_health_status: connected to NATS and every actor of the process running.
-      const ok = metricSources.health?.() === true;
+      // This node's share of system_health_status: connected to NATS and every one of its actors running.
+      const ok = healthy();
       return void res
         .writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
         .end(JSON.stringify({ status: ok ? 'healthy' : 'unhealthy' }));

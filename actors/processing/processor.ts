@@ -33,7 +33,12 @@ import { isHeld, recordHeld, recordReassigned, recordRouted } from '../conversat
 import { queueForPerson } from '../conversation/human-queue.ts';
 import { workMsgId } from '../conversation/message-ids.ts';
 import { ReplyStore } from '../conversation/reply-store.ts';
-import { mailSkippedTotal, ownerDecisionsTotal } from '../../telemetry/metrics.ts';
+import {
+  duplicateDeliveriesTotal,
+  escalationsTotal,
+  mailSkippedTotal,
+  ownerDecisionsTotal,
+} from '../../telemetry/metrics.ts';
 
 /** Paxos could not give an owner now (timeout, no agent alive): the mail is retried later, never dropped. */
 export class OwnerUnavailableError extends createError('OWNER_UNAVAILABLE', 'OwnerUnavailableError', {
@@ -318,6 +323,7 @@ export class ProcessorActor extends Actor {
         : undefined;
     });
     if (givenBack) return false;
+    escalationsTotal.inc({ reason: 'thread-with-person' });
     this.emit(
       'mail.held',
       {
@@ -338,6 +344,7 @@ export class ProcessorActor extends Actor {
     ids: { messageId: string; threadId: string },
     matched: DeliveryMatch,
   ): Outcome {
+    duplicateDeliveriesTotal.inc({ matched });
     this.emit('mail.duplicate', { eventId: body.eventId, svixId: body.svixId, matched }, ids);
     return ack;
   }

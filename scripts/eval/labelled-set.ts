@@ -7,7 +7,7 @@ import { describeErrors, validatorFor } from '../../schemas/codec.ts';
 import { KINDS, MACHINE_KINDS, NEEDS_PERSON_REASONS, SUPPORTED_LANGUAGES } from './core/score.ts';
 
 export const EVAL_ROOT = join(import.meta.dirname, '..', '..', 'eval');
-export const SET_NAMES = ['tune', 'heldout', 'old'] as const;
+export const SET_NAMES = ['tune', 'heldout', 'heldout-b', 'old'] as const;
 export type SetName = (typeof SET_NAMES)[number];
 
 export const labelledEmailSchema = {

@@ -11,7 +11,7 @@ import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmai
 import { testNats, type TestNats } from '../support/nats.ts';
 import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 import { deliverMail, mailIds, testInbox as inbox, type Mail } from '../support/received-mail.ts';
-import { eventually, startChildNode, startTestNode, type TestNode } from '../support/node-harness.ts';
+import { eventually, startChildNode, startServiceNode, type TestNode } from '../support/node-harness.ts';
 
 describe('customer service end to end', function () {
   this.timeout(60_000);
@@ -33,18 +33,7 @@ describe('customer service end to end', function () {
   before(async function () {
     nats = await testNats({ own: true });
     fake = await startFakeAgentMail();
-    node = await startTestNode({
-      servers: nats.servers,
-      nodeId: 'e2e',
-      actors: 'gateway,processor,proposer,acceptor:3,learner,agent:3',
-      env: {
-        AGENTMAIL_API_KEY: fake.apiKey,
-        AGENTMAIL_BASE_URL: fake.url,
-        AGENTMAIL_WEBHOOK_SECRET: secret,
-      },
-    });
-    // Agents must be heard before mail can be routed; wait for all three.
-    await node.waitForActors('agent', 3);
+    node = await startServiceNode({ servers: nats.servers, nodeId: 'e2e', agentMail: fake, secret });
   });
 
   after(async function () {

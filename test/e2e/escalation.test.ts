@@ -12,7 +12,7 @@ import type { ActorEvent } from '../../schemas/bus.ts';
 import type { HumanEscalation } from '../../schemas/work.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
-import { eventually, startTestNode, type TestNode } from '../support/node-harness.ts';
+import { eventually, startServiceNode, type TestNode } from '../support/node-harness.ts';
 import { deliverMail, newMail as newTestMail, type Mail } from '../support/received-mail.ts';
 import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 
@@ -28,18 +28,7 @@ function suiteNode(nodeId: string, env: Record<string, string>) {
   before(async function () {
     s.nats = await testNats({ own: true });
     s.agentMail = await startFakeAgentMail();
-    s.node = await startTestNode({
-      servers: s.nats.servers,
-      nodeId,
-      actors: 'gateway,processor,proposer,acceptor:3,learner,agent:3',
-      env: {
-        AGENTMAIL_API_KEY: s.agentMail.apiKey,
-        AGENTMAIL_BASE_URL: s.agentMail.url,
-        AGENTMAIL_WEBHOOK_SECRET: secret,
-        ...env,
-      },
-    });
-    await s.node.waitForActors('agent', 3);
+    s.node = await startServiceNode({ servers: s.nats.servers, nodeId, agentMail: s.agentMail, secret, env });
     s.replies = await ReplyStore.open(s.node.node.bus);
   });
 

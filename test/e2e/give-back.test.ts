@@ -10,7 +10,7 @@ import { parseGiveBackArgs, requestGiveBack } from '../../scripts/give-back.ts';
 import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
-import { eventually, startTestNode, type TestNode } from '../support/node-harness.ts';
+import { eventually, startServiceNode, type TestNode } from '../support/node-harness.ts';
 import { deliverMail, mailIds, newMail, type Mail } from '../support/received-mail.ts';
 
 describe('give-back end to end', function () {
@@ -24,17 +24,13 @@ describe('give-back end to end', function () {
   before(async function () {
     nats = await testNats({ own: true });
     agentMail = await startFakeAgentMail();
-    node = await startTestNode({
+    node = await startServiceNode({
       servers: nats.servers,
       nodeId: 'giveback',
+      agentMail,
+      secret,
       actors: 'gateway,processor,proposer,acceptor:3,learner,agent:2',
-      env: {
-        AGENTMAIL_API_KEY: agentMail.apiKey,
-        AGENTMAIL_BASE_URL: agentMail.url,
-        AGENTMAIL_WEBHOOK_SECRET: secret,
-      },
     });
-    await node.waitForActors('agent', 2);
     conversations = await ConversationStore.open(node.node.bus);
   });
 

@@ -8,7 +8,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { loadConfig, type Config } from '../../actors/runtime/config.ts';
 import { contracts } from '../../bus/contracts.ts';
 import { createLogger } from '../../telemetry/logger.ts';
-import { parseActorSpec, runNode, type RunningNode } from '../../actors/node/host.ts';
+import { defaultActors, parseActorSpec, runNode, type RunningNode } from '../../actors/node/host.ts';
 import { factories } from '../../actors/node/registry.ts';
 import { GatewayActor } from '../../gateway/server.ts';
 import type { ActorEvent, ActorKind } from '../../schemas/bus.ts';
@@ -109,6 +109,36 @@ export async function startTestNode(opts: {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A node answering mail through a fake AgentMail, as the end-to-end suites run one: `actors` (default: the single-node
+ * set) with the fake's key and URL and the webhook secret, resolved once all its agents are heard.
+ */
+export async function startServiceNode(opts: {
+  servers: string[];
+  nodeId: string;
+  agentMail: { apiKey: string; url: string };
+  secret: string;
+  actors?: string;
+  env?: Record<string, string>;
+}): Promise<TestNode> {
+  const actors = opts.actors ?? defaultActors;
+  const node = await startTestNode({
+    servers: opts.servers,
+    nodeId: opts.nodeId,
+    actors,
+    env: {
+      AGENTMAIL_API_KEY: opts.agentMail.apiKey,
+      AGENTMAIL_BASE_URL: opts.agentMail.url,
+      AGENTMAIL_WEBHOOK_SECRET: opts.secret,
+      ...opts.env,
+    },
+  });
+  const agents = parseActorSpec(actors).find((s) => s.kind === 'agent')?.count ?? 0;
+  // Mail cannot be routed before agents are heard.
+  if (agents > 0) await node.waitForActors('agent', agents);
+  return node;
 }
 
 export interface ChildNode {

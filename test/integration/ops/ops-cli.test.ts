@@ -11,7 +11,7 @@ import { randomWebhookSecret } from '../../../scripts/sign-webhook.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../../support/nats.ts';
 import { runOps } from '../../support/ops-cli.ts';
-import { eventually, startTestNode, type TestNode } from '../../support/node-harness.ts';
+import { eventually, startServiceNode, type TestNode } from '../../support/node-harness.ts';
 import { deliverMail, mailIds, testInbox, testSender } from '../../support/received-mail.ts';
 
 describe('agentmail-ops against a real node', function () {
@@ -36,17 +36,13 @@ describe('agentmail-ops against a real node', function () {
   before(async function () {
     nats = await testNats({ own: true });
     fake = await startFakeAgentMail();
-    node = await startTestNode({
+    node = await startServiceNode({
       servers: nats.servers,
       nodeId: 'ops',
+      agentMail: fake,
+      secret,
       actors: 'gateway,processor,proposer,acceptor:3,learner,agent:2',
-      env: {
-        AGENTMAIL_API_KEY: fake.apiKey,
-        AGENTMAIL_BASE_URL: fake.url,
-        AGENTMAIL_WEBHOOK_SECRET: secret,
-      },
     });
-    await node.waitForActors('agent', 2);
     expect(await deliver(answered, 'I cannot log in: how do I reset my password?')).to.equal(200);
     await node.waitForEvent((e) => e.event === 'reply.sent' && e.messageId === answered.messageId);
   });

@@ -1,5 +1,6 @@
 // The Prometheus alert rules and the Grafana dashboard under deploy/ parse, hold the seed's alerts, and use only
-// metrics the code's one registry really has (promtool-free: the PromQL is read here, names checked against it).
+// metrics the code's one registry really has (promtool-free: the PromQL is read here, names checked against it); the
+// operations guide's metrics table names them all.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { parse } from 'yaml';
 import { registry } from '../../../telemetry/metrics.ts';
 import { buildGatewayApp } from '../../../gateway/app.ts';
 import { randomWebhookSecret } from '../../../scripts/sign-webhook.ts';
+import { seedMetricNames } from '../../support/metrics-page.ts';
 // Every actor kind's module, so every metric a process can register is on the registry.
 import '../../../actors/node/registry.ts';
 
@@ -119,14 +121,19 @@ describe('alert rules and dashboard', () => {
           used.add(name.replace(/_(bucket|sum|count)$/, ''));
         }
     }
-    expect([...used]).to.include.members([
-      'webhook_requests_total',
-      'webhook_processing_duration_seconds',
-      'active_conversations_total',
-      'agent_assignments_total',
-      'consensus_operations_total',
-      'system_health_status',
-    ]);
+    expect([...used]).to.include.members([...seedMetricNames]);
+  });
+
+  it("names every metric of the registry (but prom-client's own) in OPERATIONS.md's table, and no other", () => {
+    const guide = read('docs/OPERATIONS.md');
+    const section = guide.slice(guide.indexOf('## Metrics'), guide.indexOf('## Alerts and dashboard'));
+    const documented = [...section.matchAll(/^\| `([a-z_:]+)` \|/gm)].map((m) => m[1]!);
+    expect(documented).to.have.members(
+      registry
+        .getMetricsAsArray()
+        .map((m) => m.name)
+        .filter((name) => !/^(process|nodejs)_/.test(name)),
+    );
   });
 
   it('gives Prometheus the rule file beside it', () => {

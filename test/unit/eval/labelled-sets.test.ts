@@ -50,6 +50,12 @@ describe('eval labelled sets', () => {
     expect(heldout.filter((m) => tune.has(m.id)).map((m) => m.id)).to.deep.equal([]);
   });
 
+  it('keeps the second held-out set apart from the tune and first held-out sets', async () => {
+    const earlier = new Set([...(await loadSet('tune')), ...(await loadSet('heldout'))].map((m) => m.id));
+    const heldoutB = await loadSet('heldout-b');
+    expect(heldoutB.filter((m) => earlier.has(m.id)).map((m) => m.id)).to.deep.equal([]);
+  });
+
   it('refuses a line without labels, naming the line', () => {
     const line = JSON.stringify({ id: 'x-1', business: 'slotwise', from: 'a@b.c', subject: '', text: 'hi' });
     expect(() => parseSet(`\n${line}\n`, 'bad.jsonl')).to.throw(/bad\.jsonl:2/);
