@@ -64,7 +64,8 @@ const AWAY_UNTIL = new RegExp(
   String.raw`\b(until|till|returning|back on|back monday|back next|i will (be )?(respond|reply|return|get back)|on my return|when i('m| am)? (get )?back|(no|limited) access to (my )?e-?mail|will not be (forwarded|read)|bis (zum|einschliesslich|ende)?|vom .{1,20} bis|nach meiner ruckkehr|nicht weitergeleitet|keinen zugriff|jusqu'(au|a)|a mon retour|des mon retour|hasta (el|mi)?|a (la|mi) (vuelta|regreso)|sin acceso|fino al?|al mio rientro|al rientro|ate (dia|ao|o)?|quando (eu )?voltar|no meu regresso|acesso limitado|tot (en met)?|na mijn terugkeer|leest (mijn|de) mail niet)\b`,
   'u',
 );
-const AWAY_JA = /(不在|出張中|休暇|お休み|外出).{0,40}(まで|以降|返信|ご連絡)/u;
+const AWAY_JA =
+  /(不在|出張中|休暇|お休み|外出).{0,40}(まで|以降|返信|ご連絡)|(まで|以降).{0,20}(不在|出張|休暇|お休み|外出)/u;
 
 /** Out-of-office text: away plus until when, no question asked, short as such replies are. */
 function isAwayNotice(body: string, original: string): boolean {

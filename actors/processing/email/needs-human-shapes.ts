@@ -25,7 +25,7 @@ const CANCEL_INTENT = re(
     String.raw`${W}(cancel\w*|close|closing|delete|deleting|terminat\w*|discontinu\w*)\s+(my|our|the|this)\s+(?:[\p{L}\p{N}+-]+\s+){0,3}?${CANCELLED}${E}`,
     String.raw`${W}cancell?ation of (my|our|the) (?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}kundig\w*${E}`,
-    String.raw`${W}(beend\w*|losch\w*|schliess\w*)\s+(mein|meine|meinen|unser|unsere|unseren|das|den|die)\s+(?:[\p{L}\p{N}+-]+\s+){0,2}?${CANCELLED}${E}`,
+    String.raw`${W}(beend\w*|losch\w*|schliess\w*)\s+(sie\s+)?(mein|meine|meinen|unser|unsere|unseren|das|den|die)\s+(?:[\p{L}\p{N}+-]+\s+){0,2}?${CANCELLED}${E}`,
     String.raw`${W}${CANCELLED}\s+(loschen|beenden|schliessen)${E}`,
     String.raw`${W}(resili\w*|annul\w*|ferm\w*|supprim\w*)\s+(mon|ma|mes|notre|nos|le|la|l')\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}resili\w*${E}`,

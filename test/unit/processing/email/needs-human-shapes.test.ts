@@ -1,0 +1,184 @@
+// Unit tests for needs-human-shapes: each sentence shape in several languages, written apart from the eval sets, and
+// the look-alikes that must still be answered (how-to questions, a site down without cost, a deadline without court).
+import { expect } from 'chai';
+import { normalize } from '../../../../actors/processing/email/keyword-match.ts';
+import { assessNeedsHuman } from '../../../../actors/processing/email/needs-human.ts';
+import {
+  asksToCancel,
+  isLegalLetter,
+  reportsOutage,
+  reportsPaymentReversal,
+} from '../../../../actors/processing/email/needs-human-shapes.ts';
+
+const reasons = (subject: string, body: string): string[] => assessNeedsHuman(subject, body).humanReasons;
+
+describe('needs-human-shapes', () => {
+  describe('a request to cancel, not a question about how', () => {
+    for (const [language, text] of [
+      [
+        'en',
+        'We have decided to stop using the tool; kindly terminate the business subscription from March.',
+      ],
+      ['en', 'Cancelling our annual plan today, please confirm the cancellation in writing.'],
+      ['de', 'Wir kündigen unseren Vertrag fristgerecht zum Quartalsende.'],
+      ['de', 'Bitte löschen Sie mein Konto und alle Daten.'],
+      ['fr', 'Merci de résilier notre forfait à la prochaine échéance.'],
+      ['es', 'Les pido que cancelen mi suscripción a partir del mes que viene.'],
+      ['it', 'Con la presente vi comunico la disdetta del contratto.'],
+      ['pt', 'Quero encerrar a minha conta, por favor confirmem o cancelamento.'],
+      ['nl', 'Wij willen ons lidmaatschap opzeggen per de eerste van de maand.'],
+      ['nl', 'Hierbij zeggen wij het contract voor de server op.'],
+    ] as const) {
+      it(`holds (${language}) "${text}"`, () => expect(asksToCancel(normalize(text))).to.equal(true));
+    }
+    it('holds a Japanese request to end the contract, and answers a Japanese how-to question', () => {
+      expect(reasons('', '来月で解約をお願いします。')).to.include('cancellation');
+      expect(reasons('解約の方法', '解約の方法を教えてください。')).to.not.include('cancellation');
+    });
+
+    for (const [language, text] of [
+      ['en', 'How can I cancel my free trial before I get charged?'],
+      ['en', 'Is there a way to end the trial early? How do I cancel the subscription from my phone?'],
+      ['de', 'Wie kann ich mein Abo kündigen, wenn ich über den App Store bezahlt habe?'],
+      ['fr', "Comment puis-je résilier mon abonnement depuis l'application ?"],
+      ['es', '¿Cómo puedo cancelar la suscripción si la compré en Android?'],
+      ['it', "Come posso disdire l'abbonamento annuale dal telefono?"],
+      ['pt', 'Como faço para cancelar a assinatura pelo Android?'],
+      ['nl', 'Hoe kan ik mijn abonnement opzeggen via de app?'],
+      ['en', 'Please cancel my order 5521, it has not shipped yet.'],
+      ['en', 'At the end of the month, which plan suits a team of four?'],
+      ['en', "We're close to the plan limit: what does the next plan cost?"],
+    ] as const) {
+      it(`answers (${language}) "${text}"`, () => expect(asksToCancel(normalize(text))).to.equal(false));
+    }
+  });
+
+  describe('an outage that costs the business', () => {
+    for (const [language, text] of [
+      [
+        'en',
+        'Checkout has been throwing errors since noon and shoppers cannot pay. We are losing orders by the minute.',
+      ],
+      [
+        'en',
+        'The API is unresponsive for every request; none of our 12 shops are taking payments. This is business critical.',
+      ],
+      ['de', 'Unser Shop ist seit zwei Stunden nicht erreichbar, wir verlieren Umsatz.'],
+      ['fr', 'Le site est en panne depuis ce matin et nos clients ne peuvent plus commander.'],
+      ['es', 'La web está caída desde anoche y estamos perdiendo ventas.'],
+      ['it', 'Il sito è irraggiungibile da stamattina, stiamo perdendo clienti.'],
+      ['pt', 'A loja está fora do ar e estamos perdendo vendas.'],
+      ['nl', 'Onze site is niet bereikbaar sinds vanochtend en we verliezen omzet.'],
+    ] as const) {
+      it(`holds (${language}) "${text}"`, () => expect(reportsOutage(normalize(text), text)).to.equal(true));
+    }
+    it('holds a Japanese outage report with its cost', () => {
+      const text = '今朝からサイトにアクセスできません。売上に影響が出ています。';
+      expect(reportsOutage(normalize(text), text)).to.equal(true);
+    });
+    for (const text of [
+      'My test site is down after I changed the DNS, what did I do wrong?',
+      'I get an error when I upload my profile picture. Our customers love the app otherwise!',
+      'Do offline lessons work for our students without wifi?',
+      'Our customers say the new booking page looks great.',
+    ]) {
+      it(`answers "${text}"`, () => expect(reportsOutage(normalize(text), text)).to.equal(false));
+    }
+  });
+
+  describe('a bank or card company taking a payment back', () => {
+    for (const [language, text] of [
+      ['en', 'My credit card company has disputed the two charges from last week.'],
+      ['en', 'The charge was flagged as unauthorised by my bank and reversed.'],
+      ['de', 'Meine Bank hat die Abbuchung zurückgebucht.'],
+      ['fr', 'Ma banque a contesté le paiement de novembre.'],
+      ['es', 'Mi banco ha revertido el cargo de diciembre.'],
+      ['it', 'La mia banca ha stornato il pagamento.'],
+      ['pt', 'O meu banco estornou a cobrança duplicada.'],
+      ['nl', 'Mijn bank heeft de betaling teruggedraaid.'],
+    ] as const) {
+      it(`holds (${language}) "${text}"`, () =>
+        expect(reportsPaymentReversal(normalize(text))).to.equal(true));
+    }
+    for (const text of [
+      'Can I pay by bank transfer instead of card?',
+      'My bank declined the card, can I try PayPal?',
+      'Do you accept Visa and Mastercard?',
+    ]) {
+      it(`answers "${text}"`, () => expect(reportsPaymentReversal(normalize(text))).to.equal(false));
+    }
+  });
+
+  describe('the shape of a legal letter', () => {
+    for (const [language, text] of [
+      [
+        'en',
+        'We are instructed on behalf of our client. Unless the sum is repaid within 10 days we will start court proceedings.',
+      ],
+      [
+        'de',
+        'Im Auftrag unseres Mandanten fordern wir Sie auf, binnen einer Frist zu zahlen; andernfalls folgt eine gerichtliche Klärung.',
+      ],
+      ['fr', 'Sans réponse sous 15 jours, nous saisirons le tribunal compétent.'],
+      ['es', 'Si no recibimos respuesta en un plazo de 10 días acudiremos a los tribunales.'],
+      ['it', 'In mancanza di riscontro entro 15 giorni adiremo il tribunale.'],
+      ['pt', 'Caso não haja resposta no prazo de 10 dias, seguiremos para o tribunal.'],
+      ['nl', 'Als wij binnen 14 dagen niets horen, stappen wij naar de rechter.'],
+    ] as const) {
+      it(`holds (${language}) "${text}"`, () => expect(isLegalLetter(normalize(text))).to.equal(true));
+    }
+    for (const text of [
+      'Our client wants to know if the invoices can show a VAT number.',
+      'Will the parcel arrive within 5 days? I need the boots for a trip.',
+      'Refunds are paid within 14 days, right? I returned the jacket on Monday.',
+    ]) {
+      it(`answers "${text}"`, () => expect(isLegalLetter(normalize(text))).to.equal(false));
+    }
+  });
+
+  describe('asking for a person, in any word order', () => {
+    for (const [language, text] of [
+      ['en', 'Could I chat with an actual person from your billing team?'],
+      ['en', 'This needs a decision, please escalate it to your support lead.'],
+      ['en', 'I would like to discuss this with somebody from your sales team.'],
+      ['de', 'Ich möchte mit einem echten Mitarbeiter sprechen.'],
+      ['fr', "J'aimerais parler avec un conseiller, s'il vous plaît."],
+      ['es', 'Necesito hablar con un asesor sobre mi pedido.'],
+      ['it', 'Vorrei parlare con qualcuno del servizio clienti.'],
+      ['pt', 'Quero falar com um atendente, por favor.'],
+      ['nl', 'Ik wil graag met een medewerker spreken.'],
+      ['ja', 'オペレーターと直接話したいです。'],
+    ] as const) {
+      it(`holds (${language}) "${text}"`, () => expect(reasons('', text)).to.include('human_requested'));
+    }
+    for (const text of [
+      'Is the export human-readable, or only JSON?',
+      'Was the double booking a human error on my side?',
+      'ご担当者様\n請求書の宛名を変更できますか？',
+      'Can my customers talk to each other in the group booking?',
+    ]) {
+      it(`answers "${text}"`, () => expect(reasons('', text)).to.not.include('human_requested'));
+    }
+  });
+
+  describe('ordinary mail that shares words with every rule is still answered', () => {
+    for (const [language, subject, body] of [
+      ['en', 'Refund policy', 'What is your refund policy for a €40 pair of gloves that do not fit?'],
+      [
+        'en',
+        'Trial',
+        'How do I cancel the free trial so I am not billed? Is there a way to do it in the app?',
+      ],
+      ['en', 'Export', 'Is there a human-friendly export of bookings, or only the API?'],
+      ['de', 'Erstattung', 'Wie lange dauert die Erstattung von 25 € nach einer Rücksendung?'],
+      ['fr', 'Essai gratuit', 'Comment puis-je annuler mon essai gratuit avant la fin ?'],
+      ['es', 'Pago', '¿Puedo pagar con tarjeta de crédito o solo con PayPal?'],
+      ['it', 'Sito lento', 'Il sito è un po’ lento stasera, è normale durante la manutenzione?'],
+      ['pt', 'Fatura', 'Podem enviar a fatura de 30 € para o e-mail do escritório?'],
+      ['nl', 'Opzegtermijn', 'Hoe kan ik mijn proefperiode stoppen via de app?'],
+      ['ja', '請求書', 'ご担当者様\n先月の請求書を再送していただけますか？'],
+    ] as const) {
+      it(`answers (${language}) "${body}"`, () => expect(reasons(subject, body)).to.deep.equal([]));
+    }
+  });
+});
