@@ -124,6 +124,10 @@ const ASKS_FOR_PERSON = new RegExp(
   'u',
 );
 
+// Milder Japanese displeasure: one is a complaint an article may answer, two together are anger.
+const JA_DISPLEASURE =
+  /ひどい|酷い|がっかり|二度と(使|利用|買|頼)|信じられません|信じられない|ありえない|あり得ない|不誠実|いい加減|(返事|返信|回答|連絡)が(ありません|ない|来ません)|何度(も)?(問い合わせ|連絡|メール)/gu;
+
 // Japanese requests to end the contract ("解約をお願いします"); asking how ("解約方法を教えて") is answered from the article.
 const JA_CANCEL = /(解約|退会)(手続き)?(を|の手続きを)?(お願い|してください|して下さい|いたします|します。)/u;
 
@@ -245,6 +249,30 @@ const LEGAL = compileAll([
 ]);
 
 // Threats to go to a regulator or a court, said about a complaint rather than named in a question.
+// Consumer bodies people threaten to go to, by country: a complaint there is a step a person must answer.
+const CONSUMER_BODY = compileAll([
+  ['better business bureau', 1],
+  ['citizens advice', 1],
+  ['cfpb', 1],
+  ['attorney general', 1],
+  ['deco', 1],
+  ['livro de reclamacoes', 1],
+  ['ufc-que choisir', 1],
+  ['que choisir', 1],
+  ['facua', 1],
+  ['consumentenbond', 1],
+  ['geschillencommissie', 1],
+  ['altroconsumo', 1],
+  ['codacons', 1],
+  ['agcm', 1],
+  ['schlichtungsstelle', 1],
+  ['hoja de reclamaciones', 1],
+  ['libro de reclamaciones', 1],
+]);
+// Starting a lawsuit, said with the verb each language uses ("avançar com um processo", "intentar una demanda").
+const SUING =
+  /(?<![\p{L}])((avancar|entrar|abrir|mover|intentar) (com |con )?(um |uma |una )?(processo|acao|demanda)|fare causa|faro causa|intentare causa|een (rechts)?zaak (beginnen|aanspannen)|vor gericht (gehen|ziehen)|saisir la justice)(?![\p{L}])/u;
+
 const REGULATOR_THREAT =
   /(complain|complaint|report|escalate|notify|notifying)\w*\b.{0,60}\b(regulator|authority|authorities|ico|cnil|ftc|ombudsman|commissioner)\b|beschwerde\b.{0,60}\b(behorde|datenschutz)|plainte\b.{0,60}\b(cnil|autorite)|reclamacion\b.{0,60}\b(aepd|autoridad)|reclamo\b.{0,60}\b(garante|autorita)/u;
 
@@ -327,7 +355,7 @@ const JA_SIGNALS: ReadonlyArray<readonly [HumanReason, RegExp]> = [
   ],
   ['chargeback', /チャージバック|異議申し立て|(カード会社|銀行).{0,20}(取り消し|取消|返金請求|不正利用)/u],
   ['partnership', /提携|代理店|パートナーシップ/u],
-  ['negative_tone', /最悪|詐欺|ふざけ|許せません/u],
+  ['negative_tone', /最悪|詐欺|ふざけ|許せません|許せない|激怒|腹が立|頭にき/u],
 ];
 
 const REFUND = compileAll([
@@ -344,6 +372,15 @@ const REFUND = compileAll([
   ['devolucion del dinero', 1],
   ['devuelvan el dinero', 1],
   ['devolver el dinero', 1],
+  ['rimbors*', 1],
+  ['soldi indietro', 1],
+  ['dinheiro de volta', 1],
+  ['devolucao do dinheiro', 1],
+  ['devolvam o dinheiro', 1],
+  ['terugbetal*', 1],
+  ['terugstort*', 1],
+  ['geld terug', 1],
+  ['restitutie', 1],
 ]);
 
 const NEGATIVE = compileAll([
@@ -531,6 +568,8 @@ export function assessNeedsHuman(
     anyPhrase(n, LEGAL) !== undefined ||
     REGULATOR_THREAT.test(n) ||
     isLegalLetter(n) ||
+    anyPhrase(n, CONSUMER_BODY) !== undefined ||
+    SUING.test(n) ||
     ja.has('legal_threat')
   )
     reasons.push('legal_threat');
@@ -545,13 +584,14 @@ export function assessNeedsHuman(
   // Two signals together: something is down for many, and the business is hurt by it.
   if (reportsOutage(n, whole)) reasons.push('outage');
   if (asksToCancel(n) || JA_CANCEL.test(whole)) reasons.push('cancellation');
-  if (anyPhrase(n, REFUND) !== undefined) {
+  if (anyPhrase(n, REFUND) !== undefined || /返金|払い戻し/u.test(whole)) {
     const limit = opts.refundLimit ?? DEFAULT_REFUND_LIMIT;
     if (parseMoneyAmounts(whole).some((a) => a.amount > limit)) reasons.push('refund_over_limit');
   }
   if (
     negativeScore(whole) >= (opts.negativeThreshold ?? DEFAULT_NEGATIVE_THRESHOLD) ||
-    ja.has('negative_tone')
+    ja.has('negative_tone') ||
+    (whole.match(JA_DISPLEASURE)?.length ?? 0) >= 2
   )
     reasons.push('negative_tone');
   return { needsHuman: reasons.length > 0, humanReasons: reasons };

@@ -181,4 +181,30 @@ describe('needs-human-shapes', () => {
       it(`answers (${language}) "${body}"`, () => expect(reasons(subject, body)).to.deep.equal([]));
     }
   });
+
+  describe('refund, consumer-body and anger families beyond the phrase lists', () => {
+    for (const [reason, language, body] of [
+      ['refund_over_limit', 'it', 'Vorrei il rimborso dei 149 € pagati per la tenda difettosa.'],
+      ['refund_over_limit', 'nl', 'Graag terugbetaling van de 230 euro voor het jaarpakket.'],
+      ['refund_over_limit', 'pt', 'Quero o dinheiro de volta: paguei 199 € pelo plano anual.'],
+      ['refund_over_limit', 'ja', '年額プラン 240 € の返金をお願いします。'],
+      ['legal_threat', 'en', 'If this is not sorted I am going to the Better Business Bureau.'],
+      ['legal_threat', 'es', 'Voy a poner una hoja de reclamaciones y acudir a FACUA.'],
+      ['legal_threat', 'it', 'Se non ricevo risposta farò causa e scriverò ad Altroconsumo.'],
+      ['legal_threat', 'nl', 'Ik leg dit voor aan de Geschillencommissie.'],
+      ['legal_threat', 'de', 'Notfalls werde ich vor Gericht gehen.'],
+      ['negative_tone', 'ja', '何度も問い合わせているのに返信がありません。本当にがっかりです。'],
+      ['negative_tone', 'ja', 'こんな対応は許せない。'],
+    ] as const) {
+      it(`${reason} (${language}): "${body}"`, () => expect(reasons('', body)).to.include(reason));
+    }
+    for (const body of [
+      'Il rimborso di 20 € per la spedizione è già arrivato? Grazie!',
+      'Is the refund of $15 for the late delivery on its way?',
+      '画面がひどく見づらいのですが、文字を大きくできますか？',
+      'Which processo do you use to check the VAT number? (our accountant asked)',
+    ]) {
+      it(`answers "${body}"`, () => expect(reasons('', body)).to.deep.equal([]));
+    }
+  });
 });
