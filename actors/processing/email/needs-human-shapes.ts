@@ -23,11 +23,13 @@ const CANCELLED =
 const CANCEL_INTENT = re(
   [
     String.raw`${W}(cancel\w*|close|closing|delete|deleting|terminat\w*|discontinu\w*)\s+(my|our|the|this)\s+(?:[\p{L}\p{N}+-]+\s+){0,3}?${CANCELLED}${E}`,
+    // "I no longer want the subscription. Cancel it now.": the verb points back at what was named.
+    String.raw`${W}${CANCELLED}${E}.{0,80}${W}(cancel|close|terminate|end|stop) (it|this|that|them)${E}`,
     String.raw`${W}cancell?ation of (my|our|the) (?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}kundig\w*${E}`,
     String.raw`${W}(beend\w*|losch\w*|schliess\w*)\s+(sie\s+)?(mein|meine|meinen|unser|unsere|unseren|das|den|die)\s+(?:[\p{L}\p{N}+-]+\s+){0,2}?${CANCELLED}${E}`,
     String.raw`${W}${CANCELLED}\s+(loschen|beenden|schliessen)${E}`,
-    String.raw`${W}(resili\w*|annul\w*|ferm\w*|supprim\w*)\s+(mon|ma|mes|notre|nos|le|la|l')\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
+    String.raw`${W}(resili\w*|annul\w*|ferm\w*|supprim\w*|arret\w*|mettre fin a)\s+(mon|ma|mes|notre|nos|le|la|l')\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}resili\w*${E}`,
     String.raw`${W}(cancel\w*|anul\w*|termin\w*|cerr\w*|encerr\w*|dar(me|nos)? de baja|darse de baja|baja de)\s+(a |o |as |os |la |el |mi |mis |nuestra |nuestro |minha |meu |nossa |nosso |esta |este |essa |esse )?\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}(dar(me|nos)?|darse) de baja${E}`,
@@ -59,6 +61,8 @@ const HOW_TO = re(
 const CANCEL_ORDER = re(
   [
     String.raw`${W}please (cancel|close|terminate|end)${E}`,
+    String.raw`${W}(can|could|would|will) you (please |kindly )?(cancel|close|terminate|end)${E}`,
+    String.raw`${W}(konnen|wurden|konnten) sie .{0,40}(kundigen|beenden|loschen)${E}`,
     String.raw`${W}(confirm|confirmation of) (the |my |our )?(cancell?ation|termination)${E}`,
     String.raw`${W}hiermit${E}`,
     String.raw`${W}hierbij${E}`,
@@ -81,6 +85,8 @@ export function asksToCancel(normalized: string): boolean {
 const DOWN = re(
   [
     String.raw`${W}outage${E}`,
+    String.raw`${W}(seems|seem|appears|appear) to be (completely |totally )?(down|offline|unreachable)${E}`,
+    String.raw`${W}(platform|site|website|server|service|app|system|api|dashboard|shop|store|checkout|portal)s? (is |are |went |goes )?(completely |totally )?(down|offline)${E}`,
     String.raw`${W}(is|are|has been|have been|went|gone|been|keeps going|still)\s+(completely |totally |all |entirely )?(down|offline|unreachable|unavailable|inaccessible|unresponsive)${E}`,
     String.raw`${W}(down|offline|unreachable|unavailable|inaccessible) (since|for (the (last|past) )?\d+|all (day|morning|night))${E}`,
     String.raw`${W}(returning|returns|throwing|throws) (an? |the )?(error|errors|50\d|5xx|timeouts?|blank page)${E}`,
@@ -88,7 +94,7 @@ const DOWN = re(
     String.raw`${W}(stopped|stop) (working|loading|responding|sending|syncing)${E}`,
     // Many affected at once: "stopped for all 40 drivers", "none of our calendars are syncing".
     String.raw`${W}(stopped|failing|broken|down)( \w+)? for (all|every|everyone|each)${E}`,
-    String.raw`${W}(none|all|every one|each) of (our|my) (\d+ )?[\p{L}']+ .{0,40}(sync\w*|work\w*|load\w*|send\w*|arriv\w*|respond\w*|reachable|accessible|online)${E}`,
+    String.raw`${W}(none|all|every one|each) of (our|my) (\d+ )?[\p{L}']+ .{0,40}(sync\w*|work\w*|load\w*|send\w*|arriv\w*|respond\w*|reachable|accessible|online|log ?in|sign in|access|connect|book|order|pay)${E}`,
     String.raw`${W}(not|no longer|won't|wont|doesn't|does not|don't|do not) (load|loading|respond|responding|work|working|open|opening) for (anyone|everyone|all|any of)${E}`,
     String.raw`${W}(ist|sind|seit)\s+(.{0,30}\s)?(down|offline|ausgefallen|nicht (mehr )?erreichbar|tot)${E}`,
     String.raw`${W}(ausfall|storung|totalausfall)\w*${E}`,
@@ -133,13 +139,14 @@ const PAYER =
   String.raw`kreditkart\w*|kartenanbieter|banque|carte( bancaire)?|banco|tarjeta|banca|carta di credito|cartao|creditcard\w*)`;
 const REVERSED =
   String.raw`(revers\w*|disput\w*|chargeback\w*|charged back|claw\w* back|clawback|as (fraud|fraudulent|unauthori[sz]ed)|fraudulent|unauthori[sz]ed|` +
-  String.raw`zuruckgebucht|zuruckgeholt|zuruckbuch\w*|zuruckgeb\w*|zuruckgefordert|widersproch\w*|widerspruch|storniert|` +
+  String.raw`(opened|filed|raised|eroffnet|ouvert|abierto|aperto|aberto|abri|geopend) (a |an |einen |un |una |um |uma |een )?(claim|case|dispute|fall|litige|reclamacion|disputa|reclamo|contestazione|contestacao|geschil)|` +
+  String.raw`(devuel|devol)\w* (el |los |la )?(recibo|cargo|cobro|pago)s?|zuruckgebucht|zuruckgeholt|zuruckbuch\w*|zuruckgeb\w*|zuruckgefordert|widersproch\w*|widerspruch|storniert|` +
   String.raw`contest\w*|oppos\w*|revert\w*|retrocedi\w*|contracargo|stornat\w*|stornare|disconosc\w*|estorn\w*|` +
   String.raw`teruggeboekt|teruggedraaid|terugboek\w*|gestorneerd|storneren|betwist\w*)`;
 
 /** The bank or card company has taken, or is asked to take, a payment back (either word order). */
 const PAYMENT_REVERSAL = re(
-  String.raw`${W}${PAYER}${E}.{0,80}${W}${REVERSED}${E}|${W}${REVERSED}${E}.{0,60}${W}(with|via|through|bei|par|aupres de|con|tramite|com|pelo|via|bij) (my|our|the|meiner|unserer|der|ma|notre|la|mi|nuestro|el|la mia|il mio|o meu|meu|mijn|onze|de)?\s*${PAYER}${E}`,
+  String.raw`${W}${PAYER}${E}.{0,80}${W}${REVERSED}${E}|${W}${REVERSED}${E}.{0,60}${W}(with|via|through|by|on|bei|von|auf|par|aupres de|sur|con|en|por|tramite|sul|sulla|da|com|pelo|pela|no|na|via|bij|door|op) (my|our|the|meiner|unserer|der|ma|notre|la|mi|nuestro|el|la mia|il mio|o meu|meu|mijn|onze|de)?\s*${PAYER}${E}`,
 );
 
 export function reportsPaymentReversal(normalized: string): boolean {

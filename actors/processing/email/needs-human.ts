@@ -105,12 +105,29 @@ const HUMAN_REQUEST = compileAll([
 const CALL_ME =
   /(?<![\p{L}])call me(?: back| at| on| asap| today| tomorrow| now| please| urgently|\s*[+(]?\d|\s*[.!]|\s*$)/mu;
 
+// Asking to be phoned, in each language's own construction ("können Sie mich zurückrufen", "me puede llamar",
+// "alguém pode me ligar", "kan iemand mij bellen"); "me llamo" and "mi chiamo" (my name is) are not among them.
+const CALL_BACK = new RegExp(
+  [
+    String.raw`(?<![\p{L}])(ring|phone|telephone) (me|us)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])call (us|me) back(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(a |your )?(phone|telephone) number (i|we) (can|could) (call|ring|reach)`,
+    String.raw`(?<![\p{L}])(zuruckrufen|(mich|uns) (bitte |heute |morgen |kurz )*(an|zuruck)rufen)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(me|nous) (telephoner|appeler|rappeler|recontacter par telephone)(?![\p{L}])|(?<![\p{L}])m'appeler(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(llamarme|llameme|llamarnos|me (puede|pueden|podria|podrian|podeis) llamar|que me llamen?)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(chiamarmi|telefonarmi|richiamarmi|mi (chiami|chiamate|richiami|richiamate|telefoni|telefonate)|una (chiamata|telefonata) da)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])(me ligar|me liguem|me ligue|ligar-me|ligue-me|liguem-me|me telefonar|telefonar-me|me retornar por telefone)(?![\p{L}])`,
+    String.raw`(?<![\p{L}])((mij|me|ons) (even |graag |vandaag |morgen )*(bellen|opbellen|terugbellen))(?![\p{L}])`,
+  ].join('|'),
+  'u',
+);
+
 // Asking for a person in any word order: a verb of talking, a person, optionally "real" ("talk with somebody from
 // your team", "hablar con alguien de atención al cliente", "met een medewerker spreken"); "human error" is not one.
 const ASKS_FOR_PERSON = new RegExp(
   [
     String.raw`(?<![\p{L}])(speak|talk|chat|deal|discuss this)\s+(to|with)\s+(a |an |some |one of your )?(real |actual |live |human |proper )?(human|person|people|someone|somebody|agent|representative|rep|employee|member of (your )?(staff|team)|colleague|engineer|specialist)(?![\p{L}])`,
-    String.raw`(?<![\p{L}])(somebody|someone|a person|an engineer|a human) (from|on|in) (your|the) (team|staff|support|sales)`,
+    String.raw`(?<![\p{L}])(have|get|let|ask|need|want|would like|like) (somebody|someone|a person|an engineer|a human) (from|on|in|of) (your|the) (team|staff|support|sales)`,
     String.raw`(?<![\p{L}])(escalat\w*)\s+(this|it|my|our|the)?\s*(\w+\s+)?(to|with)\s+(a|an|the|your|someone|somebody)(?![\p{L}])`,
     String.raw`(?<![\p{L}])(please |kindly )escalate(?![\p{L}])`,
     String.raw`(?<![\p{L}])(no|not|never|kein\w*|pas|ni|non|nao|geen)\s+(another |more |weitere |encore une )?(automated|automatic|canned|bot|robot|ki|automatisch\w*|automatique|automatica|automatico|automatizada)\s*(reply|replies|response|answer|antwort|reponse|respuesta|risposta|resposta|antwoord)?`,
@@ -168,6 +185,7 @@ const LEGAL = compileAll([
   ['acciones legales', 1],
   ['medidas legales', 1],
   ['denuncia', 1],
+  ['denunciar*', 1],
   ['legal remed*', 1],
   ['legal claim', 1],
   ['collective claim', 1],
@@ -271,7 +289,7 @@ const CONSUMER_BODY = compileAll([
 ]);
 // Starting a lawsuit, said with the verb each language uses ("avançar com um processo", "intentar una demanda").
 const SUING =
-  /(?<![\p{L}])((avancar|entrar|abrir|mover|intentar) (com |con )?(um |uma |una )?(processo|acao|demanda)|fare causa|faro causa|intentare causa|een (rechts)?zaak (beginnen|aanspannen)|vor gericht (gehen|ziehen)|saisir la justice)(?![\p{L}])/u;
+  /(?<![\p{L}])((acionar|recorrer|entrar|ir|procurar)( a| na| para a)? justica|acionar judicialmente|(avancar|entrar|abrir|mover|intentar) (com |con )?(um |uma |una )?(processo|acao|demanda)|fare causa|faro causa|intentare causa|een (rechts)?zaak (beginnen|aanspannen)|vor gericht (gehen|ziehen)|saisir la justice)(?![\p{L}])/u;
 
 const REGULATOR_THREAT =
   /(complain|complaint|report|escalate|notify|notifying)\w*\b.{0,60}\b(regulator|authority|authorities|ico|cnil|ftc|ombudsman|commissioner)\b|beschwerde\b.{0,60}\b(behorde|datenschutz)|plainte\b.{0,60}\b(cnil|autorite)|reclamacion\b.{0,60}\b(aepd|autoridad)|reclamo\b.{0,60}\b(garante|autorita)/u;
@@ -295,6 +313,10 @@ const CHARGEBACK = compileAll([
   ['lastschrift bei meiner bank zuruck*', 1],
   ['retrofacturation', 1],
   ['opposition bancaire', 1],
+  ['fait opposition', 1],
+  ['faire opposition', 1],
+  ['buyer protection', 1],
+  ['kauferschutz*', 1],
   ['contester le prelevement', 1],
   ['contracargo', 1],
   ['disputa con mi banco', 1],
@@ -334,10 +356,44 @@ const PARTNERSHIP = compileAll([
   ['distributeur', 1],
   ['alianza comercial', 1],
   ['distribuidor', 1],
-  ['revendedor', 1],
+  ['revendedor*', 1],
+  ['revendeur*', 1],
+  ['rivendit*', 1],
+  ['wederverkop*', 1],
+  ['partner program*', 1],
+  ['partnerprogramm*', 1],
+  ['become partners', 1],
+  ['become a partner', 1],
+  ['become your partner', 1],
+  ['as partners', 1],
+  ['as a partner', 1],
+  ['partner with you', 1],
+  ['partner commercial*', 1],
+  ['partenaire commercial', 1],
+  ['devenir partenaire', 1],
+  ['devenir votre partenaire', 1],
+  ['diventare partner', 1],
+  ['diventare vostri partner', 1],
+  ['ser parceiros', 1],
+  ['partner worden', 1],
+  ['eine kooperation', 1],
+  ['eine zusammenarbeit', 1],
+  ['collaborazione commerciale', 1],
+  ['colaboracion comercial', 1],
+  ['collaboration commerciale', 1],
+  ['sell your products', 1],
+  ['stock your products', 1],
+  ['carry your brand', 1],
+  ['ihre produkte verkaufen', 1],
+  ['vendre vos produits', 1],
+  ['vender sus productos', 1],
+  ['vendere i vostri prodotti', 1],
+  ['vender os seus produtos', 1],
+  ['vender seus produtos', 1],
+  ['uw producten verkopen', 1],
   ['rivenditore', 1],
   ['distributore', 1],
-  ['parceria', 1],
+  ['parceri*', 1],
   ['partnerschap', 1],
   ['wederverkoper', 1],
 ]);
@@ -361,6 +417,9 @@ const JA_SIGNALS: ReadonlyArray<readonly [HumanReason, RegExp]> = [
 const REFUND = compileAll([
   ['refund*', 1],
   ['money back', 1],
+  ['dollars back', 1],
+  ['euros back', 1],
+  ['pounds back', 1],
   ['reimburse*', 1],
   ['chargeback', 1],
   ['ruckerstattung', 1],
@@ -414,6 +473,60 @@ const NEGATIVE = compileAll([
   ['stealing', 3],
   ['thieves', 3],
   ['disappointed', 1],
+  // Anger as each language says it, strong words 3 and milder ones 2 (two milder ones reach the threshold).
+  ['livid', 3],
+  ['disgraceful', 3],
+  ['appalling', 3],
+  ['outrageous', 3],
+  ['atrocious', 3],
+  ['abysmal', 3],
+  ['fuming', 3],
+  ['shambles', 3],
+  ['so angry', 3],
+  ['beyond frustrated', 3],
+  ['shocking', 2],
+  ['stinksauer', 3],
+  ['saftladen', 3],
+  ['eine zumutung', 3],
+  ['miserabel', 3],
+  ['eine schande', 3],
+  ['lacherlich', 2],
+  ['sauer', 2],
+  ['keiner antwortet', 2],
+  ['niemand antwortet', 2],
+  ['en colere', 3],
+  ['lamentable', 3],
+  ['scandale', 3],
+  ["j'en ai marre", 3],
+  ['ras-le-bol', 3],
+  ['personne ne repond', 2],
+  ['harta', 2],
+  ['cabread*', 3],
+  ['impresentable', 3],
+  ['nadie responde', 2],
+  ['nadie contesta', 2],
+  ['pessimo', 2],
+  ['pessima', 2],
+  ['vergognoso', 3],
+  ['ridicolo', 2],
+  ['schifo', 3],
+  ['stufo', 2],
+  ['stufa', 2],
+  ['nessuno mi risponde', 2],
+  ['que vergonha', 3],
+  ['vergonha', 2],
+  ['revoltad*', 3],
+  ['inaceitavel', 3],
+  ['palhacada', 3],
+  ['ridiculo', 2],
+  ['ninguem me responde', 2],
+  ['woedend', 3],
+  ['waardeloos', 3],
+  ['belachelijk', 2],
+  ['onacceptabel', 3],
+  ['schande', 3],
+  ['boos', 2],
+  ['niemand reageert', 2],
   ['frustrated', 1],
   ['frustrating', 1],
   ['annoyed', 1],
@@ -560,7 +673,12 @@ export function assessNeedsHuman(
   const whole = `${subject}\n${body.slice(0, 20_000)}`;
   const n = normalize(whole);
   const reasons: HumanReason[] = [];
-  if (anyPhrase(n, HUMAN_REQUEST) !== undefined || CALL_ME.test(n) || ASKS_FOR_PERSON.test(n))
+  if (
+    anyPhrase(n, HUMAN_REQUEST) !== undefined ||
+    CALL_ME.test(n) ||
+    CALL_BACK.test(n) ||
+    ASKS_FOR_PERSON.test(n)
+  )
     reasons.push('human_requested');
   const ja = new Set(JA_SIGNALS.filter(([, re]) => re.test(whole)).map(([r]) => r));
   if (ja.has('human_requested') && !reasons.includes('human_requested')) reasons.push('human_requested');

@@ -2,6 +2,8 @@
 // the look-alikes that must still be answered (how-to questions, a site down without cost, a deadline without court).
 import { expect } from 'chai';
 import { normalize } from '../../../../actors/processing/email/keyword-match.ts';
+import { parseEmail } from '../../../../actors/processing/email/parsed-email.ts';
+import { decideAnswerability } from '../../../../actors/processing/email/should-answer.ts';
 import { assessNeedsHuman } from '../../../../actors/processing/email/needs-human.ts';
 import {
   asksToCancel,
@@ -205,6 +207,122 @@ describe('needs-human-shapes', () => {
       'Which processo do you use to check the VAT number? (our accountant asked)',
     ]) {
       it(`answers "${body}"`, () => expect(reasons('', body)).to.deep.equal([]));
+    }
+  });
+
+  describe('each reason said the way people write it, in each language', () => {
+    for (const [reason, body] of [
+      ['human_requested', 'Is there a phone number I can ring? I would prefer to explain this to a person.'],
+      [
+        'human_requested',
+        'Please get a real human to read this, your bot keeps sending me the same article.',
+      ],
+      ['human_requested', 'Können Sie mich bitte zurückrufen? Meine Nummer ist 030 1234567.'],
+      ['human_requested', 'Pourriez-vous me téléphoner demain matin ? 06 12 34 56 78'],
+      ['human_requested', '¿Me puede llamar alguien? Prefiero hablarlo por teléfono.'],
+      ['human_requested', 'Posso ricevere una chiamata da un vostro consulente?'],
+      ['human_requested', 'Alguém pode me ligar? Meu número é 11 91234-5678.'],
+      ['human_requested', 'Kan iemand mij even bellen? 06-87654321'],
+      ['human_requested', '電話で説明してほしいです。'],
+      ['chargeback', 'I have reported the payment to PayPal as unauthorised and opened a claim.'],
+      ['chargeback', 'Ich habe bei PayPal einen Käuferschutz-Fall eröffnet.'],
+      ['chargeback', "J'ai fait opposition sur ma carte pour ce prélèvement."],
+      ['chargeback', 'He pedido a mi banco que devuelva el recibo.'],
+      ['chargeback', 'Ho aperto una contestazione con la mia carta di credito.'],
+      ['chargeback', 'Abri uma disputa no cartão de crédito.'],
+      ['chargeback', 'Ik heb de betaling laten terugboeken door mijn bank.'],
+      [
+        'partnership',
+        'We run a chain of 30 gyms and would like to offer your app to our members at a group rate as partners.',
+      ],
+      [
+        'partnership',
+        'Wir sind eine Agentur und würden Ihr Produkt gern unseren Kunden anbieten – gibt es ein Partnerprogramm?',
+      ],
+      ['partnership', 'Nous souhaitons devenir revendeur de vos produits en Belgique.'],
+      ['partnership', 'Siamo interessati a diventare vostri partner commerciali per l’Italia.'],
+      ['partnership', 'Queremos ser revendedores oficiais no Brasil.'],
+      ['partnership', 'Wij willen graag uw producten verkopen in onze winkels.'],
+      ['partnership', '弊社との業務提携についてご相談させてください。'],
+      ['negative_tone', 'I am absolutely livid. Three weeks and nothing. Disgraceful.'],
+      ['negative_tone', 'Ich bin stinksauer. So ein Saftladen, unglaublich.'],
+      ['negative_tone', "C'est honteux, je suis vraiment en colère, personne ne répond."],
+      ['negative_tone', 'Estoy harta, es indignante como tratan a sus clientes.'],
+      ['negative_tone', 'Sono furiosa, servizio pessimo e nessuno mi risponde.'],
+      ['negative_tone', 'Que vergonha, estou revoltada com esse atendimento péssimo.'],
+      ['negative_tone', 'Ik ben woedend, dit is belachelijk en waardeloos.'],
+      ['legal_threat', 'I will be taking this to small claims court.'],
+      ['legal_threat', 'Ich werde meinen Anwalt einschalten.'],
+      ['legal_threat', "Je vais porter l'affaire devant le tribunal."],
+      ['legal_threat', 'Voy a denunciarlos ante consumo.'],
+      ['legal_threat', 'Mi rivolgerò a un avvocato.'],
+      ['legal_threat', 'Vou acionar a justiça.'],
+      ['legal_threat', 'Ik schakel een advocaat in.'],
+      ['cancellation', 'Please close my account and stop all future payments.'],
+      ['cancellation', 'I no longer want the subscription. Cancel it now.'],
+      ['cancellation', 'Ich möchte meine Mitgliedschaft beenden.'],
+      ['cancellation', 'Je veux arrêter mon abonnement.'],
+      ['cancellation', 'Quiero cancelar mi plan anual.'],
+      ['cancellation', 'Voglio annullare il mio abbonamento.'],
+      ['cancellation', 'Por favor, cancelem minha assinatura.'],
+      ['cancellation', 'Ik wil mijn abonnement stopzetten.'],
+      [
+        'outage',
+        'None of our customers can log in since 9am – the whole platform seems to be down. This is costing us sales.',
+      ],
+      ['outage', 'Alle unsere Webseiten sind seit heute Nacht offline, wir verlieren Kunden.'],
+      ['refund_over_limit', 'I want my 250 dollars back for the annual plan.'],
+      ['refund_over_limit', 'Erstatten Sie mir bitte die 320 € zurück.'],
+    ] as const) {
+      it(`${reason}: "${body}"`, () => expect(reasons('', body)).to.include(reason));
+    }
+  });
+
+  describe('mail that shares their words, answered and not filtered', () => {
+    for (const [subject, body] of [
+      ['Phone support?', 'Do you offer phone support on the Team plan, or only email?'],
+      ['Reminder calls', 'Can Slotwise phone my clients to remind them of the appointment?'],
+      ['Names', 'Hola, me llamo Lucía y quería saber cuánto cuesta el envío a Sevilla.'],
+      ['Ciao', 'Ciao, mi chiamo Marco. Come cambio la lingua del corso?'],
+      ['Partner account', 'Can my partner and I share one family plan?'],
+      ['Integration partners', 'Which calendar apps are integration partners? Is Outlook supported?'],
+      ['Bank transfer', 'Kann ich per Banküberweisung bezahlen statt mit Kreditkarte?'],
+      ['Card declined', 'My card was declined at checkout, do you take PayPal?'],
+      ['PayPal', '¿Puedo pagar con PayPal y devolver el pedido si no me queda bien?'],
+      ['Devolução', 'Como faço a devolução de um casaco? Paguei com cartão de crédito.'],
+      ['Plan', 'Is it possible to cancel my plan later if my team shrinks? Just asking before I buy.'],
+      ['Meeting', 'Can I end the meeting early and still get the recording?'],
+      ['Storing', 'Is storing customer data in the EU possible on all plans? Our customers ask.'],
+      ['Offline', 'Do offline lessons work when our students travel?'],
+      ['Site', 'My site is offline since I moved the DNS, what should the A record be?'],
+      ['Traffic', 'Our site got lots of traffic today! Do we need a bigger plan?'],
+      ['Refund', 'Bekomme ich 15 € zurück, wenn ich den Gutschein nicht nutze?'],
+      ['Lesson', 'Je voudrais annuler ma leçon de demain, est-ce possible ?'],
+      ['Urlaub', 'Ich fahre in Urlaub bis zum 20. – können Sie die Lieferung danach schicken?'],
+      ['Calls', 'Can clients book a phone call slot through my booking page?'],
+      ['Sauer', 'Ist Sauerkraut-Geschmack... nein im Ernst: kann ich die Farbe des Logos ändern?'],
+      ['Boos', 'Waarom staat mijn factuur op de naam van mijn vorige werkgever?'],
+      ['Court', 'Can I book a tennis court slot type with a 90 minute duration?'],
+      ['Deadline', 'Will my order arrive within 5 days? The trip starts the 12th.'],
+      ['Claim', 'How do I claim the discount code from the newsletter?'],
+      ['Warranty', 'How long is the warranty on the tent?'],
+      ['Disputa', 'Ho una disputa con mio fratello: quale zaino è più grande, 30 o 40 litri?'],
+      ['Account', 'Hoe kan ik mijn account verwijderen? Ik vind de knop niet.'],
+      ['Human', 'Are the voices in the app human recordings or AI?'],
+      ['Manager', 'Our office manager will pay the invoice, can you add her email?'],
+      ['Support team', 'Thanks to someone from your support team for the quick fix last week!'],
+      ['Ticket', 'My ticket number is 4412, any update on the refund of €30?'],
+    ] as const) {
+      it(`answers "${body}"`, () => {
+        expect(reasons(subject, body)).to.deep.equal([]);
+        const email = parseEmail({
+          from: 'Kim <kim@example.org>',
+          subject,
+          text: body,
+          inbox_id: 'help@example.com',
+        });
+        expect(decideAnswerability(email)).to.deep.equal({ answer: true });
+      });
     }
   });
 });
