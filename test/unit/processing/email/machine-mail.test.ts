@@ -243,4 +243,179 @@ describe('machine-mail', () => {
       ).to.equal(undefined);
     });
   });
+
+  describe('machine mail of every kind, in words of its own, reaches no agent', () => {
+    for (const [kind, from, subject, text] of [
+      [
+        'calendar',
+        'Ana Souza <ana@empresa.com.br>',
+        'Aceito: Demonstração do produto',
+        'Ana Souza aceitou este convite.',
+      ],
+      [
+        'calendar',
+        'Outlook <x@corp.com>',
+        'Tentative: Pricing review',
+        'Tentative: Pricing review\nTuesday 10:00-10:30',
+      ],
+      ['calendar', 'Pierre <p@x.fr>', 'Refusé : Point produit', 'Pierre a refusé votre invitation.'],
+      ['calendar', 'Jan <jan@x.nl>', 'Afgewezen: Demo', 'Jan heeft deze uitnodiging afgewezen.'],
+      ['calendar', 'Kenji <k@x.jp>', '辞退: 製品説明会', '佐藤さんが招待を辞退しました。'],
+      [
+        'calendar',
+        'G <calendar-notification@google.com>',
+        'Updated invitation with note: Kickoff @ Mon 3 Mar 2026 9am - 10am (GMT)',
+        'This event has been updated',
+      ],
+      ['calendar', 'Eva <eva@x.de>', 'Abgelehnt: Rückruf Termin', 'Eva hat den Termin abgelehnt.'],
+      [
+        'read_receipt',
+        'Bob <bob@x.com>',
+        'Read: Invoice 5512',
+        'Your message\n  To: bob@x.com\n  Subject: Invoice 5512\nwas read on 5/5/2026.',
+      ],
+      ['read_receipt', 'Luca <l@x.it>', 'Letto: Fattura', 'Il messaggio è stato letto il 05/05/2026.'],
+      ['read_receipt', 'Ana <a@x.es>', 'Leído: Factura', 'Su mensaje fue leído el 05/05/2026.'],
+      ['read_receipt', 'Jo <j@x.jp>', '開封済み: 請求書', 'メッセージは開封されました。'],
+      [
+        'ticket_ack',
+        'Help <help@x.com>',
+        'Re: Your question [#A-99812]',
+        'Thanks! Your request #A-99812 has been received. Our team will reply within 24 hours.',
+      ],
+      [
+        'ticket_ack',
+        'Service <s@x.de>',
+        '[Ticket#2026050512] Ihre Anfrage',
+        'Ihre Anfrage ist bei uns eingegangen und wird bearbeitet. Ticketnummer: 2026050512.',
+      ],
+      [
+        'ticket_ack',
+        'Soporte <s@x.es>',
+        '[Caso 77812] Hemos recibido su consulta',
+        'Hemos recibido su consulta con el número 77812. Le responderemos pronto.',
+      ],
+      [
+        'ticket_ack',
+        'Assistenza <a@x.it>',
+        'Richiesta 5521 ricevuta',
+        'Abbiamo ricevuto la sua richiesta n. 5521. Questo è un messaggio automatico.',
+      ],
+      [
+        'ticket_ack',
+        'Suporte <s@x.br>',
+        '[Chamado #8891] Recebemos sua solicitação',
+        'Recebemos sua solicitação. Número do chamado: 8891.',
+      ],
+      [
+        'ticket_ack',
+        'Klantenservice <k@x.nl>',
+        'Uw vraag is ontvangen (#55120)',
+        'Wij hebben uw vraag ontvangen onder nummer 55120. U hoort binnen 2 werkdagen van ons.',
+      ],
+      [
+        'auto_reply',
+        'Tom <tom@x.co.uk>',
+        'Re: Invoice',
+        'Hi, thanks for your email. I am on annual leave until 12 May and will reply on my return.',
+      ],
+      [
+        'auto_reply',
+        'Ines <i@x.pt>',
+        'Re: Encomenda',
+        'Estou fora do escritório até segunda-feira. Responderei assim que possível.',
+      ],
+      ['auto_reply', 'Marc <m@x.fr>', 'Absent', 'Je suis absent du bureau jusqu’au 15 mai.'],
+      [
+        'auto_reply',
+        'Sara <s@x.it>',
+        'Re: Ordine',
+        'Sono assente fino al 10 giugno, risponderò al mio rientro.',
+      ],
+      [
+        'auto_reply',
+        'Pim <p@x.nl>',
+        'Re: Factuur',
+        'Ik ben afwezig tot 3 juni. Uw mail wordt niet doorgestuurd.',
+      ],
+      ['auto_reply', '佐藤 <s@x.jp>', 'Re: お見積り', '誠に恐れ入りますが、5月7日まで休暇中です。'],
+      ['auto_reply', 'Max <m@x.de>', 'Außer Haus: Ihre Anfrage', 'Ich bin bis 9.5. außer Haus.'],
+      [
+        'newsletter',
+        'Acme <news@acme.com>',
+        'May product update',
+        'Here is what is new in May.\n\nUnsubscribe · Manage preferences',
+      ],
+      [
+        'newsletter',
+        'Shop <info@shop.de>',
+        'Neu im Mai',
+        'Entdecken Sie die Neuheiten.\n\nSie erhalten diese E-Mail, weil Sie sich angemeldet haben.',
+      ],
+      [
+        'newsletter',
+        'Blog <hello@mail.blog.it>',
+        'Le novità di maggio',
+        'Le novità del mese.\n\nDisiscriviti',
+      ],
+      ['notification', 'Bank <no-reply@bank.com>', 'Payment received', 'We received your payment of €50.'],
+      [
+        'notification',
+        'Shopify <mailer@shopify.com>',
+        'New order #1001',
+        'You have a new order. This is an automatically generated email.',
+      ],
+      [
+        'notification',
+        'Jira <jira@atlassian.net>',
+        '[JIRA] (OPS-12) Server upgrade',
+        'Anna updated OPS-12. This message was sent by Atlassian Jira. Do not reply.',
+      ],
+      [
+        'notification',
+        'Alerts <alerts@monitor.io>',
+        'ALERT: CPU high on web-1',
+        'CPU > 90% for 5 minutes. Please do not reply to this email.',
+      ],
+      [
+        'bounce',
+        'Mail Delivery Subsystem <mailer-daemon@googlemail.com>',
+        'Address not found',
+        "Your message wasn't delivered to x@y.com because the address couldn't be found.",
+      ],
+      [
+        'bounce',
+        'Postmaster <postmaster@x.fr>',
+        'Non distribuable: Facture',
+        "Votre message n'a pas pu être remis.",
+      ],
+      [
+        'bounce',
+        'MAILER-DAEMON <MAILER-DAEMON@x.nl>',
+        'Onbestelbaar: Offerte',
+        'Uw bericht kon niet worden bezorgd.',
+      ],
+    ] as const) {
+      it(`refuses the ${kind} "${subject}"`, () =>
+        expect(
+          decideAnswerability(parseEmail({ from, subject, text, inbox_id: 'help@example.com' })).answer,
+        ).to.equal(false));
+    }
+    for (const [subject, text] of [
+      [
+        'Invoice 2231',
+        'We received your invoice number 2231 but the VAT number on it is wrong. Can you fix it?',
+      ],
+      ['Ticket?', 'Do I need a ticket number to ask about my refund? I never got one.'],
+      ['Re: your reply', 'Thanks, I received your message. One more question: does the plan include SMS?'],
+      ['Hallo', 'Wir haben Ihre Nachricht erhalten, danke! Eine Frage noch: gibt es Rabatt für Vereine?'],
+    ] as const) {
+      it(`answers the customer "${text}"`, () =>
+        expect(
+          decideAnswerability(
+            parseEmail({ from: 'Kim <kim@example.org>', subject, text, inbox_id: 'help@example.com' }),
+          ),
+        ).to.deep.equal({ answer: true }));
+    }
+  });
 });
