@@ -21,6 +21,7 @@ import { createLogger } from '../telemetry/logger.ts';
 import { startLocalNats, type LocalNats } from '../actors/node/nats-server.ts';
 import { actorId, parseActorSpec, runNode, type RunningNode } from '../actors/node/host.ts';
 import { factories } from '../actors/node/registry.ts';
+import { percentile } from './e2e/stats.ts';
 
 /** Which actors each node process runs (`;` between nodes); every layout has 3 acceptors, 1 proposer, 1 learner. */
 const DEFAULT_NODES = 'acceptor:3,proposer,learner';
@@ -52,11 +53,6 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Set by SIGINT/SIGTERM: every run ends early but normally, so what it started is stopped and results are written. */
 let interrupted = false;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The node side: `--serve` runs the actors in this process and answers stats requests from the parent.
@@ -245,16 +241,15 @@ async function measure(bus: Bus, tag: string, inFlight: number, seconds: number)
     () => performance.now() > end,
     (ms) => latencies.push(ms),
   );
-  latencies.sort((a, b) => a - b);
   return {
     in_flight: inFlight,
     decisions: r.decisions,
     errors: r.errors,
     seconds: round2(r.seconds),
     decisions_per_s: Math.round(r.decisions / r.seconds),
-    p50_ms: round2(percentile(latencies, 50)),
-    p99_ms: round2(percentile(latencies, 99)),
-    max_ms: round2(latencies.at(-1) ?? 0),
+    p50_ms: round2(percentile(latencies, 50) ?? 0),
+    p99_ms: round2(percentile(latencies, 99) ?? 0),
+    max_ms: round2(percentile(latencies, 100) ?? 0),
   };
 }
 
@@ -419,7 +414,7 @@ async function scale(o: Options): Promise<void> {
     // The window is cut synchronously; the node's memory is fetched after, so drivers never wait on it.
     const checkpoint = (at: number) => {
       const now = performance.now();
-      const w = window.sort((a, b) => a - b);
+      const w = window;
       const seconds = (now - windowStart) / 1000;
       window = [];
       windowStart = now;
@@ -429,9 +424,9 @@ async function scale(o: Options): Promise<void> {
             decided: at,
             elapsed_s: Math.round((now - started) / 1000),
             window_decisions_per_s: Math.round(w.length / seconds),
-            p50_ms: round2(percentile(w, 50)),
-            p99_ms: round2(percentile(w, 99)),
-            max_ms: round2(w.at(-1) ?? 0),
+            p50_ms: round2(percentile(w, 50) ?? 0),
+            p99_ms: round2(percentile(w, 99) ?? 0),
+            max_ms: round2(percentile(w, 100) ?? 0),
             acceptor_log_bytes: logBytes(dataDir),
             nodes: stats,
             nats_rss_mb: processRssMb(nats.nodes[0]?.proc?.pid),

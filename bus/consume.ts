@@ -39,7 +39,20 @@ export interface DurableSpec {
   maxAckPending?: number;
 }
 
-export interface ConsumeContext {
+/** What became of a message copied to the dead-letter stream (its payload stays there, whole). */
+export interface DeadLettered {
+  /** The stream and subject it came from, and its sequence there. */
+  stream: string;
+  subject: string;
+  streamSeq: number;
+  /** The durable that gave up on it: the dead-letter subject is cs.dlq.<source>. */
+  source: string;
+  code: string;
+  reason: string;
+  deliveries: number;
+}
+
+export interface ConsumeContext<B = unknown> {
   bus: Bus;
   actorId: string;
   logger: Logger;
@@ -50,6 +63,11 @@ export interface ConsumeContext {
     failure: SchemaFailure;
     streamSeq: number;
   }) => void;
+  /**
+   * Told once a message is on the dead-letter stream and termed; with its body when it passed its schema.
+   * The actor turns it into its mail.dead-lettered event (the bus knows no events' names).
+   */
+  onDeadLettered?: (dl: DeadLettered, body: B | undefined) => void;
 }
 
 /** The server's ack wait for a held message: how soon a dead (or frozen) consumer's messages are redelivered. */
@@ -95,12 +113,12 @@ async function ensureConsumer(bus: Bus, spec: DurableSpec): Promise<void> {
 
 /** Copies a message that cannot be processed to the dead-letter stream, whole, before it is termed. */
 export async function deadLetter(
-  ctx: ConsumeContext,
+  ctx: Pick<ConsumeContext, 'bus' | 'actorId'>,
   m: JsMsg,
   source: string,
   code: string,
   reason: string,
-): Promise<void> {
+): Promise<DeadLettered> {
   const text = Buffer.from(m.data).toString('utf8');
   const utf8 = Buffer.from(text, 'utf8').equals(Buffer.from(m.data));
   await ctx.bus.jsPublish(
@@ -120,6 +138,16 @@ export async function deadLetter(
     },
     { msgID: `dlq:${m.info.stream}:${m.seq}` },
   );
+  const { stream } = m.info;
+  return {
+    stream,
+    subject: m.subject,
+    streamSeq: m.seq,
+    source,
+    code,
+    reason,
+    deliveries: m.info.deliveryCount,
+  };
 }
 
 export interface RunningConsumer {
@@ -136,7 +164,7 @@ export interface RunningConsumer {
  * A handler that throws gets its message nak'ed with a delay; past maxDeliver the message is dead-lettered.
  */
 export async function consumeDurable<C extends AnyContract>(
-  ctx: ConsumeContext,
+  ctx: ConsumeContext<BodyOf<C>>,
   spec: DurableSpec,
   c: C,
   handler: (body: BodyOf<C>, m: JsMsg) => Promise<Outcome>,
@@ -153,7 +181,7 @@ export async function consumeDurable<C extends AnyContract>(
   let release: (() => void) | undefined;
 
   const failureCap = spec.failuresBeforeDeadLetter ?? spec.maxDeliver;
-  const settle = async (m: JsMsg, decided: Outcome) => {
+  const settle = async (m: JsMsg, decided: Outcome, body?: BodyOf<C>) => {
     // JetStream redelivers no more after max_deliver: a nak on the last delivery would lose the message
     // without a trace, so it goes whole to the dead-letter stream instead.
     const exhausted = 'nak' in decided && spec.maxDeliver > 0 && m.info.deliveryCount >= spec.maxDeliver;
@@ -169,8 +197,9 @@ export async function consumeDurable<C extends AnyContract>(
     // handler recognises as handled from its durable records.
     if ('ack' in outcome) return m.ack();
     if ('nak' in outcome) return m.nak(outcome.delayMs);
-    await deadLetter(ctx, m, spec.durable, outcome.code, outcome.reason);
+    const dead = await deadLetter(ctx, m, spec.durable, outcome.code, outcome.reason);
     m.term(); // no reason: nats-server 2.9 ignores term(reason) and redelivers (nats.md §1).
+    ctx.onDeadLettered?.(dead, body);
   };
 
   const handleOne = async (m: JsMsg) => {
@@ -206,7 +235,7 @@ export async function consumeDurable<C extends AnyContract>(
         ? term('HANDLER_FAILED', (e as Error).message)
         : nak(Math.min(250 * 2 ** m.info.deliveryCount, 10_000));
     }
-    await settle(m, outcome);
+    await settle(m, outcome, r.value);
   };
 
   const done = (async () => {

@@ -12,7 +12,7 @@ import { contracts } from '../bus/contracts.ts';
 import { addMetricSources, registry } from '../telemetry/metrics.ts';
 import { missingStreams } from '../bus/provision.ts';
 import type { Bus } from '../bus/bus.ts';
-import { ActorKind, type ActorEvent } from '../schemas/bus.ts';
+import { ActorKind, type ActorEvent, type EventName } from '../schemas/bus.ts';
 import type { StatusPage } from '../schemas/status.ts';
 import { ClusterView, distinguishedProposer, type PeerState } from '../actors/runtime/cluster-view.ts';
 import { ConversationCensus } from '../actors/conversation/conversation-census.ts';
@@ -62,6 +62,16 @@ export function mailSink(bus: Bus, timeoutMs: number): WebhookSink {
 }
 
 const recentLimit = 50;
+/** What /status lists as recent replies: what became of a reply, not the draft before it (reply.drafted). */
+const replyOutcomes = new Set<EventName>([
+  'reply.sent',
+  'reply.dry-run',
+  'reply.failed',
+  'reply.retry',
+  'reply.already-done',
+  'escalation.queued',
+  'escalation.failed',
+]);
 /** The status page's event feed runs while someone polls it, and this long after the last poll. */
 const eventWatchMs = 30_000;
 
@@ -98,7 +108,7 @@ export class GatewayActor extends Actor {
     await this.census.start(bus);
     this.removeMetricSources = addMetricSources({ activeConversations: () => this.census.count() });
     this.handle(contracts.events, { kind: 'agent' }, (e) => {
-      if (!e.event.startsWith('reply.') && !e.event.startsWith('escalat')) return;
+      if (!replyOutcomes.has(e.event)) return;
       this.recent.unshift(e);
       this.recent.length = Math.min(this.recent.length, recentLimit);
     });
@@ -113,6 +123,7 @@ export class GatewayActor extends Actor {
         } finally {
           this.inFlight--;
         }
+        this.accepted(event);
       },
     };
     this.app = buildGatewayApp({
@@ -130,6 +141,22 @@ export class GatewayActor extends Actor {
     this.url = await this.app.listen({ port: config.gatewayPort, host: config.gatewayHost });
     this.log.info(
       `gateway listening on ${this.url} (POST /webhook/agentmail, GET /health, /status, /metrics); status page ${this.url}${STATUS_PAGE_PATH} (admin token)`,
+    );
+  }
+
+  /** The first step of an email's story: durable on MAIL (the JetStream ack came), so it gets its 2xx. */
+  private accepted(event: VerifiedWebhook): void {
+    const message = event.kind === 'received' ? event.payload.message : undefined;
+    this.emit(
+      'webhook.accepted',
+      {
+        eventType: event.eventType,
+        svixId: event.svixId,
+        eventId: event.eventId,
+        ...(message ? { inboxId: message.inbox_id } : {}),
+      },
+      message ? { messageId: message.message_id, threadId: message.thread_id } : {},
+      'debug',
     );
   }
 

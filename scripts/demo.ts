@@ -10,7 +10,7 @@ import { createLogger } from '../telemetry/logger.ts';
 import { ReplyStore } from '../actors/conversation/reply-store.ts';
 import { WEBHOOK_PATH } from '../gateway/app.ts';
 import { WEBHOOK_SECRET_FILE } from '../gateway/webhook-secret.ts';
-import type { ActorEvent } from '../schemas/bus.ts';
+import type { ActorEvent, EventName } from '../schemas/bus.ts';
 import { signWebhook } from './sign-webhook.ts';
 import { messageReceivedEvent } from './received-event.ts';
 
@@ -62,7 +62,7 @@ const mails: DemoMail[] = [
   },
 ];
 
-const finalEvents = new Set([
+const finalEvents = new Set<EventName>([
   'reply.sent',
   'reply.dry-run',
   'reply.failed',

@@ -56,6 +56,23 @@ function observeWebhookToReply(item: WorkItem, outcome: 'sent' | 'dry-run' | 'es
     webhookToReplySeconds.observe({ outcome }, Math.max(0, Date.now() - item.acceptedAt) / 1000);
 }
 
+/** What the reply.drafted event tells of a draft: how it was written and what it rests on, never its text. */
+function draftFacts(draft: ReplyDraft) {
+  const r = draft.responder;
+  return {
+    responder: r.kind,
+    ...(r.kind === 'model' ? { model: r.model } : r.fallback ? { fallback: r.fallback.reason } : {}),
+    length: draft.text.length,
+    language: draft.language,
+    grounded: draft.grounded,
+    passages: draft.passages.map((p) => p.docId),
+    escalate: draft.escalate,
+    ...(draft.escalateReason ? { escalateReason: draft.escalateReason } : {}),
+    ...(draft.refusals?.length ? { refusals: draft.refusals } : {}),
+    ...(draft.injectionSignals?.length ? { injectionSignals: draft.injectionSignals } : {}),
+  };
+}
+
 export class AgentActor extends Actor {
   readonly kind = 'agent' as const;
   private consumer: RunningConsumer | undefined;
@@ -125,7 +142,7 @@ export class AgentActor extends Actor {
     // Any one agent takes a give-back: it needs the conversation record and the AgentMail client, nothing of its own.
     this.giveBackSub = this.handle(contracts.giveBack, {}, (cmd) => this.giveBack(cmd), { queue: 'agents' });
     this.consumer = await consumeDurable(
-      { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
+      this.consumeContext<WorkItem>((item) => ({ messageId: item.messageId, threadId: item.threadId })),
       {
         stream: Streams.work,
         durable: `agent-${this.id}`,
@@ -204,6 +221,7 @@ export class AgentActor extends Actor {
             if (e instanceof ReplyRequestError) return term(e.code, e.message);
             throw e;
           }
+          this.emit('reply.drafted', draftFacts(facts.draft), ids, 'debug');
           break;
         }
         case 'record-intent': {

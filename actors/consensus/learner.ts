@@ -3,6 +3,7 @@
 import { contracts } from '../../bus/contracts.ts';
 import type { LookupReplyMsg, OwnerValue } from '../../schemas/paxos.ts';
 import * as core from './core/learner.ts';
+import { parseConversationInstance } from './core/instance.ts';
 import { AssignmentStore, ConflictingDecisionError } from './assignment-store.ts';
 import { RecentSet } from './recent-set.ts';
 import { consensusOps, unbatch } from './wire.ts';
@@ -86,6 +87,8 @@ export class LearnerActor extends Actor {
 
   /** `inFlight` counts a decision from when it is learned until its record is written (or failed). */
   private async record(instance: string, value: V, ballot: core.Decision<V>['ballot']): Promise<void> {
+    const conv = parseConversationInstance(instance);
+    const ids = conv ? { threadId: conv.threadId } : {};
     try {
       if (await this.store.recordDecision(instance, value))
         agentAssignmentsTotal.inc({ specialization: value.specialization ?? 'general' });
@@ -98,8 +101,13 @@ export class LearnerActor extends Actor {
       consensusOps.inc({ phase: 'learn', result: 'ok' });
       this.emit(
         'paxos.decided',
-        { instance, owner: value.agentId, ...(ballot ? { round: ballot.round } : {}) },
-        {},
+        {
+          instance,
+          owner: value.agentId,
+          ...(conv ? { epoch: conv.epoch } : {}),
+          ...(ballot ? { round: ballot.round } : {}),
+        },
+        ids,
         'debug',
       );
     } catch (e) {
@@ -108,7 +116,7 @@ export class LearnerActor extends Actor {
         result: e instanceof ConflictingDecisionError ? 'conflict' : 'error',
       });
       if (e instanceof ConflictingDecisionError)
-        this.emit('paxos.safety-violation', { instance, error: e.message });
+        this.emit('paxos.safety-violation', { instance, error: e.message }, ids);
       else this.log.error('could not record decision', { instance, error: (e as Error).message });
     } finally {
       this.inFlight--;

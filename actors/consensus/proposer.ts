@@ -6,6 +6,7 @@ import { encode } from '../../schemas/codec.ts';
 import { contracts } from '../../bus/contracts.ts';
 import type { OwnerValue, ProposeMsg } from '../../schemas/paxos.ts';
 import * as core from './core/proposer.ts';
+import { parseConversationInstance } from './core/instance.ts';
 import { ClusterView, distinguishedProposer } from '../runtime/cluster-view.ts';
 import { consensusOps, decisionSeconds, PaxosOutbox, unbatch } from './wire.ts';
 import { Actor } from '../runtime/actor.ts';
@@ -104,6 +105,18 @@ export class ProposerActor extends Actor {
     // decision (it reads the record itself), so a decided instance still ends with its one value.
     const requestId = String(this.nextRequest++);
     this.waiting.set(requestId, { msg, startedAt });
+    const conv = parseConversationInstance(req.instance);
+    this.emit(
+      'owner.proposed',
+      {
+        instance: req.instance,
+        candidate: req.candidate.agentId,
+        ...(conv ? { epoch: conv.epoch } : {}),
+        ...(req.candidate.specialization ? { specialization: req.candidate.specialization } : {}),
+      },
+      conv ? { threadId: conv.threadId } : {},
+      'debug',
+    );
     this.apply({ type: 'request', requestId, now: Date.now(), msg: req });
   }
 

@@ -112,6 +112,22 @@ export class ProcessorActor extends Actor {
     const { bus, config } = this.ctx;
     this.startedAt = Date.now();
     this.view = new ClusterView(config.healthCheckIntervalMs);
+    // An agent that dies takes its unanswered conversations with it unless someone moves them: do it at once
+    // on the heartbeat verdict, and sweep periodically for what a restart or a missed event left behind.
+    // Processors watch every peer (they route on it), so each verdict is told once per processor: actor.up,
+    // actor.suspected, actor.down, from the first heartbeat it hears (so the listener comes before start). Its own
+    // heartbeat is no news (actor.started says it). Sweeping waits for onStart to finish (sweep checks the status).
+    this.view.onChange((c) => {
+      if (c.peer.actorId !== this.id)
+        this.emit(`actor.${c.type}`, {
+          peer: c.peer.actorId,
+          peerKind: c.peer.kind,
+          peerNode: c.peer.nodeId,
+          status: c.peer.status,
+          silentMs: c.silentMs,
+        });
+      if (c.type === 'down' && c.peer.kind === 'agent') void this.sweep(`agent ${c.peer.actorId} down`);
+    });
     this.view.start(bus, this.reportInvalid);
     this.assignments = await AssignmentStore.open(bus);
     this.conversations = await ConversationStore.open(bus);
@@ -124,15 +140,13 @@ export class ProcessorActor extends Actor {
         maxRetries: 1,
       });
     }
-    // An agent that dies takes its unanswered conversations with it unless someone moves them: do it at once
-    // on the heartbeat verdict, and sweep periodically for what a restart or a missed event left behind.
-    this.view.onChange((c) => {
-      if (c.type === 'down' && c.peer.kind === 'agent') void this.sweep(`agent ${c.peer.actorId} down`);
-    });
     this.sweepTimer = setInterval(() => void this.sweep('periodic'), config.healthCheckIntervalMs);
     this.sweepTimer.unref();
     this.consumer = await consumeDurable(
-      { bus, actorId: this.id, logger: this.log, reportInvalid: this.reportInvalid },
+      this.consumeContext<MailReceived>(({ payload: { message } }) => ({
+        messageId: message.message_id,
+        threadId: message.thread_id,
+      })),
       {
         stream: Streams.mail,
         durable: processorDurable,
@@ -224,6 +238,7 @@ export class ProcessorActor extends Actor {
     }
 
     const classification = await this.classify(email, ids);
+    this.emit('mail.classified', { ...classification }, ids, 'debug');
     // H1: while a person has the thread, its new mail is theirs, never an agent's (escalated means hands off).
     if (isHeld(conv) && (await this.hold(body, email, classification, conv!, ids))) return ack;
     const owner = await this.ensureOwner(message.thread_id, classification.specialization);
@@ -257,19 +272,7 @@ export class ProcessorActor extends Actor {
     });
     this.emit(
       'mail.routed',
-      {
-        owner: owner.agentId,
-        epoch: owner.epoch,
-        instance: owner.instance,
-        specialization: classification.specialization,
-        topic: classification.topic,
-        priority: classification.priority,
-        language: classification.language,
-        needsHuman: classification.needsHuman,
-        humanReasons: classification.humanReasons,
-        method: classification.method,
-        confidence: classification.confidence,
-      },
+      { owner: owner.agentId, epoch: owner.epoch, instance: owner.instance, ...classification },
       ids,
     );
     return ack;

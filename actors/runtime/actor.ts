@@ -2,14 +2,21 @@
 // It must not hold any actor's logic, and an actor never crashes on a bad message: it reports it and goes on.
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { Bus, Params } from '../../bus/bus.ts';
+import type { ConsumeContext } from '../../bus/consume.ts';
 import type { SchemaFailure } from '../../schemas/codec.ts';
 import type { Config } from './config.ts';
 import { contracts, type AnyContract, type BodyOf, type ReplyOf } from '../../bus/contracts.ts';
-import type { Logger, Meta } from '../../telemetry/logger.ts';
+import type { Logger } from '../../telemetry/logger.ts';
 import { actorLoad, invalidMessagesTotal } from '../../telemetry/metrics.ts';
-import type { ActorKind, ControlReply, Heartbeat } from '../../schemas/bus.ts';
+import type { ActorKind, ControlReply, EventData, EventName, Heartbeat } from '../../schemas/bus.ts';
 
 export type ActorStatus = Heartbeat['status'];
+
+/** The ids an event about one email carries (a conversation's events carry only the thread). */
+export interface EmailIds {
+  messageId?: string;
+  threadId?: string;
+}
 
 export interface ActorContext {
   bus: Bus;
@@ -76,6 +83,25 @@ export abstract class Actor {
     return this.ctx.bus.handle(c, params, fn, { ...opts, onInvalid: this.reportInvalid });
   }
 
+  /**
+   * What this actor's durable consumers run with: invalid messages reported as this actor, and every message they
+   * dead-letter told as mail.dead-lettered, with the email's ids (`idsOf`) when its body passed its schema.
+   */
+  protected consumeContext<B>(idsOf: (body: B) => EmailIds): ConsumeContext<B> {
+    return {
+      bus: this.ctx.bus,
+      actorId: this.id,
+      logger: this.log,
+      reportInvalid: this.reportInvalid,
+      onDeadLettered: (dl, body) =>
+        this.emit(
+          'mail.dead-lettered',
+          { ...dl, reason: dl.reason.slice(0, 300) },
+          body === undefined ? {} : idsOf(body),
+        ),
+    };
+  }
+
   stop(graceMs: number): Promise<void> {
     this.stopping ??= (async () => {
       this.status = 'draining';
@@ -118,11 +144,11 @@ export abstract class Actor {
     );
   }
 
-  /** A structured event on cs.events.<kind> for ops, mirrored to the log. */
-  emit(
-    event: string,
-    data: Meta,
-    ids: { messageId?: string; threadId?: string } = {},
+  /** A structured event on cs.events.<kind> for ops, mirrored to the log; only the catalogue's names and fields (schemas/bus.ts). */
+  emit<E extends EventName>(
+    event: E,
+    data: EventData<E>,
+    ids: EmailIds = {},
     /** Per-decision events (thousands a second) log at debug: the event on the bus is the record. */
     logLevel: 'info' | 'debug' = 'info',
   ): void {

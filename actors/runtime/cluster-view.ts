@@ -14,17 +14,26 @@ export interface PeerState {
   capacity: number;
   specializations: string[];
   lastHeartbeat: number;
-  /** Missing heartbeats for longer than the dead-after window. */
+  /** False once it said it stopped, or was silent for longer than the dead-after window. */
   alive: boolean;
+  /** Alive, but silent for longer than half the dead-after window (about 2.5 heartbeats): maybe dying. */
+  suspected: boolean;
 }
 
-export type PeerChange = { type: 'up' | 'down'; peer: PeerState };
+/**
+ * What changed about one peer: `up` (first heard, or heard again after it was suspected or down), `suspected`
+ * (silent for half the dead-after window, still counted alive), `down` (said it stopped, or silent past the window).
+ * `silentMs` is how long it had been silent when this was noticed (0 for a first heartbeat).
+ */
+export type PeerChange = { type: 'up' | 'suspected' | 'down'; peer: PeerState; silentMs: number };
 
 export class ClusterView {
   private readonly peers = new Map<string, PeerState>();
   private sub: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(c: PeerChange) => void>();
+  /** When any heartbeat (this process's own included) was last heard. */
+  private lastHeard = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deadAfterMs: number,
@@ -48,6 +57,7 @@ export class ClusterView {
   }
 
   observe(hb: Heartbeat): void {
+    const now = this.now();
     const prev = this.peers.get(hb.actorId);
     const alive = hb.status !== 'stopped';
     const peer: PeerState = {
@@ -58,20 +68,37 @@ export class ClusterView {
       load: hb.load,
       capacity: hb.capacity,
       specializations: hb.specializations ?? [],
-      lastHeartbeat: this.now(),
+      lastHeartbeat: now,
       alive,
+      suspected: false,
     };
     this.peers.set(hb.actorId, peer);
-    if (alive !== (prev?.alive ?? false)) this.notify({ type: alive ? 'up' : 'down', peer });
+    this.lastHeard = now;
+    const silentMs = prev ? now - prev.lastHeartbeat : 0;
+    const wasUp = prev !== undefined && prev.alive && !prev.suspected;
+    if (alive && !wasUp) this.notify({ type: 'up', peer, silentMs });
+    else if (!alive && prev?.alive) this.notify({ type: 'down', peer, silentMs });
   }
 
-  /** Marks peers silent for longer than the window as dead (kill -9 sends no goodbye). */
+  /**
+   * Suspects peers silent for half the window and marks those silent for longer than the window as dead (kill -9
+   * sends no goodbye). Each verdict is told once: a peer is suspected once, and down once, until it is heard again.
+   * Nobody is suspected while nobody at all was heard for half the window: that silence is this process's (a long
+   * turn of its event loop runs the sweep timer before the heartbeats waiting in the socket), not its peers'.
+   */
   sweep(): void {
-    const cutoff = this.now() - this.deadAfterMs;
+    const now = this.now();
+    const deaf = now - this.lastHeard > this.deadAfterMs / 2;
     for (const p of this.peers.values()) {
-      if (p.alive && p.lastHeartbeat < cutoff) {
+      if (!p.alive) continue;
+      const silentMs = now - p.lastHeartbeat;
+      if (silentMs > this.deadAfterMs) {
         p.alive = false;
-        this.notify({ type: 'down', peer: p });
+        p.suspected = false;
+        this.notify({ type: 'down', peer: p, silentMs });
+      } else if (!p.suspected && !deaf && silentMs > this.deadAfterMs / 2) {
+        p.suspected = true;
+        this.notify({ type: 'suspected', peer: p, silentMs });
       }
     }
   }

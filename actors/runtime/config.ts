@@ -204,12 +204,18 @@ function rateLimitOf(env: Env): { max: number; windowMs: number } {
   return { max: Number(m[1]), windowMs: periods[m[2]!]! };
 }
 
+/** A variable set in the environment wins over its BUSINESS_CONFIG field; errors name whichever one was read. */
+function envOverFile(env: Env, name: string, field: string): { variable: string; raw: string | undefined } {
+  const raw = env[name];
+  return raw !== undefined && raw.trim() !== ''
+    ? { variable: name, raw }
+    : { variable: `BUSINESS_CONFIG ${field}`, raw: undefined };
+}
+
 function specializationsOf(env: Env, file: BusinessFile): SpecializationMap {
-  const raw = env['AGENT_SPECIALIZATIONS'];
-  const fromEnv = raw !== undefined && raw.trim() !== '';
-  if (!fromEnv && file.specializations === undefined) return DEFAULT_SPECIALIZATIONS;
-  const variable = fromEnv ? 'AGENT_SPECIALIZATIONS' : 'BUSINESS_CONFIG specializations';
-  const json = fromEnv ? raw : JSON.stringify(file.specializations);
+  const { variable, raw } = envOverFile(env, 'AGENT_SPECIALIZATIONS', 'specializations');
+  if (raw === undefined && file.specializations === undefined) return DEFAULT_SPECIALIZATIONS;
+  const json = raw ?? JSON.stringify(file.specializations);
   try {
     return parseSpecializations(json, variable);
   } catch (e) {
@@ -240,11 +246,9 @@ function businessFileOf(env: Env, read: (path: string) => string): BusinessFile 
 }
 
 function rosterOf(env: Env, file: BusinessFile, map: SpecializationMap): BusinessConfig['roster'] {
-  const raw = env['AGENT_ROSTER'];
-  const fromEnv = raw !== undefined && raw.trim() !== '';
-  const variable = fromEnv ? 'AGENT_ROSTER' : 'BUSINESS_CONFIG agent_roster';
+  const { variable, raw } = envOverFile(env, 'AGENT_ROSTER', 'agent_roster');
   let value: unknown = file.agent_roster ?? {};
-  if (fromEnv) {
+  if (raw !== undefined) {
     try {
       value = JSON.parse(raw);
     } catch {

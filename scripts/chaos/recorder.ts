@@ -11,12 +11,13 @@ import { setupMayRecover, Streams } from '../../bus/provision.ts';
 import { retryWithin } from '../../bus/retry.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { decode } from '../../schemas/codec.ts';
+import type { EventName } from '../../schemas/bus.ts';
 import type { DecidedMsg } from '../../schemas/paxos.ts';
 import type { FakeAgentMail } from '../fake-agentmail.ts';
 import type { HistoryEntry } from './core/history.ts';
 
 /** Events the checker or the scenarios read. */
-const keptEvents = new Set([
+const keptEvents = new Set<EventName>([
   'reply.sent',
   'escalation.queued',
   'mail.not-answered',

@@ -7,6 +7,8 @@ import { Streams } from '../../bus/provision.ts';
 import { subjectOf, Subjects } from '../../bus/subjects.ts';
 import { deriveIdempotencyKey } from '../../actors/answering/outbound/idempotency-key.ts';
 import { ReplyStore } from '../../actors/conversation/reply-store.ts';
+import { ActorEvent as ActorEventSchema, InvalidMessage, type ActorEvent } from '../../schemas/bus.ts';
+import { decode } from '../../schemas/codec.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
 import { randomWebhookSecret } from '../../scripts/sign-webhook.ts';
@@ -63,6 +65,70 @@ describe('customer service end to end', function () {
     const labels = fake.thread(inbox, ids.threadId)?.labels ?? [];
     expect(labels).to.include(`owner:${String(event.data?.['agentId'])}`);
   });
+  it("tells one email's story on cs.events.>, in order, from the webhook to the reply", async function () {
+    // What `nats sub 'cs.events.>'` shows: every message on it decoded and validated against its schema.
+    const story: ActorEvent[] = [];
+    const unreadable: string[] = [];
+    const sub = node.node.bus.nc.subscribe(subjectOf(Subjects.events, { kind: '>' }), {
+      callback: (_err, m) => {
+        const event = decode<ActorEvent>(ActorEventSchema, m.data);
+        if (event.ok) story.push(event.value);
+        else if (!decode(InvalidMessage, m.data).ok) unreadable.push(`${m.subject}: ${event.failure.reason}`);
+      },
+    });
+    await node.node.bus.nc.flush();
+    const ids = mailIds('story');
+    try {
+      expect(
+        await deliver({
+          ...ids,
+          subject: 'Reset my password',
+          text: 'Hello, how do I reset my password? I cannot log in any more.',
+        }),
+      ).to.equal(200);
+      const mine = () => story.filter((e) => e.messageId === ids.messageId);
+      await eventually(() => mine().find((e) => e.event === 'reply.sent'), 'reply.sent on cs.events.>');
+      const decided = await eventually(
+        () => story.find((e) => e.event === 'paxos.decided' && e.threadId === ids.threadId),
+        'paxos.decided for the thread',
+      );
+
+      // One connection carries every actor of this node, so the subscription sees each actor's events in the order
+      // they were published, and a step's event is published before the next step can start.
+      expect(unreadable, 'everything on cs.events.> passes its schema').to.deep.equal([]);
+      expect(mine().map((e) => e.event)).to.deep.equal([
+        'webhook.accepted',
+        'mail.classified',
+        'mail.routed',
+        'reply.drafted',
+        'reply.sent',
+      ]);
+      for (const e of mine()) expect(e.threadId, `${e.event} names the thread`).to.equal(ids.threadId);
+      // The owner is decided for the thread (the proposer and the learner know no message id), between
+      // understanding the email and routing it.
+      const threadEvents = story.filter((e) => e.threadId === ids.threadId && e.messageId === undefined);
+      const proposed = threadEvents.find((e) => e.event === 'owner.proposed');
+      expect(proposed, 'owner.proposed for the thread').to.not.equal(undefined);
+      const at = (e: ActorEvent) => story.indexOf(e);
+      const step = (name: string) => at(mine().find((e) => e.event === name)!);
+      expect(at(proposed!)).to.be.greaterThan(step('mail.classified')).and.lessThan(step('mail.routed'));
+      expect(at(decided)).to.be.greaterThan(at(proposed!));
+      const routed = mine().find((e) => e.event === 'mail.routed')!;
+      expect(decided.data?.['owner']).to.equal(routed.data?.['owner']);
+      expect(mine().find((e) => e.event === 'reply.sent')!.actorId).to.equal(routed.data?.['owner']);
+      expect(mine().find((e) => e.event === 'webhook.accepted')!.data).to.include({
+        eventType: 'message.received',
+        inboxId: inbox,
+      });
+      expect(mine().find((e) => e.event === 'reply.drafted')!.data).to.include({
+        responder: 'builtin',
+        grounded: true,
+      });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it('keeps a thread with the agent that owns it, even when the next email is about another topic', async function () {
     const { threadId, messageId: first } = mailIds('sticky');
     const second = mailIds('sticky2').messageId;
@@ -158,6 +224,15 @@ describe('customer service end to end', function () {
       'the dead letter',
     );
     expect(dead.json<{ code: string; payload: string }>().payload).to.include(ids.messageId.slice(1, -1));
+    const told = await node.waitForEvent(
+      (e) => e.event === 'mail.dead-lettered' && e.messageId === ids.messageId,
+    );
+    expect(told).to.include({ threadId: ids.threadId, actorId: failed.actorId });
+    expect(told.data).to.include({
+      stream: Streams.work,
+      code: 'FORBIDDEN',
+      source: `agent-${failed.actorId}`,
+    });
     const record = await (await ReplyStore.open(node.node.bus)).get(inbox, ids.messageId);
     expect(record?.status).to.equal('failed');
     const key = deriveIdempotencyKey(inbox, ids.messageId);
@@ -259,6 +334,19 @@ describe('customer service end to end', function () {
       );
       expect(moved.data?.['from']).to.equal('crash-agent-0');
       expect(moved.data?.['epoch']).to.equal(1);
+      // The processor told its verdicts on the silent agent once each: suspected (unless its own loop stalled
+      // through that half of the window), then down.
+      const about = (name: string) =>
+        node.events.filter((e) => e.event === name && e.data?.['peer'] === 'crash-agent-0');
+      const down = await node.waitForEvent(
+        (e) => e.event === 'actor.down' && e.data?.['peer'] === 'crash-agent-0',
+      );
+      expect(down.data).to.include({ peerKind: 'agent', peerNode: 'crash' });
+      expect(down.data?.['silentMs']).to.be.greaterThan(1_000);
+      expect(about('actor.down')).to.have.length(1);
+      const suspected = about('actor.suspected');
+      expect(suspected.length).to.be.at.most(1);
+      if (suspected[0]) expect(node.events.indexOf(suspected[0])).to.be.lessThan(node.events.indexOf(down));
       const sent = await node.waitForEvent(
         (e) => e.event === 'reply.sent' && e.messageId === ids.messageId,
         20_000,

@@ -8,7 +8,7 @@ import { deriveIdempotencyKey } from '../../actors/answering/outbound/idempotenc
 import { ReplyStore } from '../../actors/conversation/reply-store.ts';
 import { Streams } from '../../bus/provision.ts';
 import { subjectOf, Subjects } from '../../bus/subjects.ts';
-import type { ActorEvent } from '../../schemas/bus.ts';
+import type { ActorEvent, EventName } from '../../schemas/bus.ts';
 import type { HumanEscalation } from '../../schemas/work.ts';
 import { startFakeAgentMail, type FakeAgentMail } from '../support/fake-agentmail.ts';
 import { testNats, type TestNats } from '../support/nats.ts';
@@ -47,7 +47,7 @@ function suiteNode(nodeId: string, env: Record<string, string>) {
     expect(status, 'gateway accepted the webhook').to.equal(200);
   }
 
-  const waitFor = (event: string, mail: Mail): Promise<ActorEvent> =>
+  const waitFor = (event: EventName, mail: Mail): Promise<ActorEvent> =>
     s.node.waitForEvent((e) => e.event === event && e.messageId === mail.messageId, 20_000, event);
 
   /** Every email the fake sent in reply to this mail, and every send request it got for it (any key). */

@@ -400,7 +400,16 @@ describe('model classification and replies end to end', function () {
       expect(body).to.not.include(agentMail.apiKey);
       expect(body).to.not.include(rulesLine.slice(0, 60));
     }
-    expect(node.events.filter((e) => e.event.startsWith('reply.') && e.messageId === mail.messageId)).to.be
-      .empty;
+    // The draft is told (refused, so it asks for a person), and nothing that would send it.
+    const drafted = await node.waitForEvent(
+      (e) => e.event === 'reply.drafted' && e.messageId === mail.messageId,
+    );
+    expect(drafted.data).to.include({ escalate: true, responder: 'model' });
+    expect(drafted.data?.['refusals']).to.include.members(['configured-secret', 'system-prompt']);
+    expect(
+      node.events.filter(
+        (e) => e.event.startsWith('reply.') && e.event !== 'reply.drafted' && e.messageId === mail.messageId,
+      ),
+    ).to.be.empty;
   });
 });

@@ -28,7 +28,9 @@ export function recordRouted(
   const pending = (prev?.pending ?? []).filter((p) => p.messageId !== item.messageId);
   const history = prev?.history ?? [];
   const newer = prev !== undefined && prev.epoch > item.epoch;
+  // From the record as it was: what routing does not change (a person's hold, the last give-back) outlives it.
   return {
+    ...prev,
     type: 'conversation',
     inboxId: item.inboxId,
     threadId: item.threadId,
@@ -50,9 +52,6 @@ export function recordRouted(
           ],
           maxHistory,
         ),
-    // A hold (a person has the thread) and the record of the last give-back outlive any routing.
-    ...(prev?.hold ? { hold: prev.hold } : {}),
-    ...(prev?.givenBack ? { givenBack: prev.givenBack } : {}),
     updatedAt: now,
   };
 }

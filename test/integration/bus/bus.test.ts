@@ -5,7 +5,7 @@ import { Bus } from '../../../bus/bus.ts';
 import type { SchemaFailure } from '../../../schemas/codec.ts';
 import { loadConfig } from '../../../actors/runtime/config.ts';
 import { contracts } from '../../../bus/contracts.ts';
-import { ack, consumeDurable, nak, type Outcome } from '../../../bus/consume.ts';
+import { ack, consumeDurable, nak, type DeadLettered, type Outcome } from '../../../bus/consume.ts';
 import { createLogger } from '../../../telemetry/logger.ts';
 import { registry } from '../../../telemetry/metrics.ts';
 import { missingStreams, provision, Streams } from '../../../bus/provision.ts';
@@ -47,7 +47,7 @@ async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000)
 function probeEvent(): ActorEvent {
   return {
     type: 'event',
-    event: 'probe',
+    event: 'actor.started',
     kind: 'learner',
     actorId: 'a',
     nodeId: 'n',
@@ -121,8 +121,15 @@ describe('bus', function () {
   it('dead-letters and terms an invalid durable message, and goes on with the next one', async () => {
     const invalid: SchemaFailure[] = [];
     const handled: ActorEvent[] = [];
+    const told: { dl: DeadLettered; body: ActorEvent | undefined }[] = [];
     const consumer = await consumeDurable(
-      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: (i) => invalid.push(i.failure) },
+      {
+        bus,
+        actorId: 'bus-test-consumer',
+        logger,
+        reportInvalid: (i) => invalid.push(i.failure),
+        onDeadLettered: (dl, body) => told.push({ dl, body }),
+      },
       {
         stream: Streams.deadLetter,
         durable: 'bus-test',
@@ -153,6 +160,16 @@ describe('bus', function () {
       payload: '{"type":"event"}',
       subject: 'cs.dlq.probe',
     });
+    // The actor is told (it emits mail.dead-lettered), without a body: the message never passed its schema.
+    await until(() => told.length === 1);
+    expect(told[0]!.body).to.equal(undefined);
+    expect(told[0]!.dl).to.include({
+      stream: Streams.deadLetter,
+      subject: 'cs.dlq.probe',
+      source: 'bus-test',
+      code: 'INVALID_MESSAGE',
+      deliveries: 1,
+    });
     await consumer.stop(1_000);
     const info = await jsm.consumers.info(Streams.deadLetter, 'bus-test');
     expect(info.num_ack_pending, 'nothing left unacknowledged').to.equal(0);
@@ -164,9 +181,16 @@ describe('bus', function () {
     name: string,
     limits: { maxDeliver: number; failuresBeforeDeadLetter?: number },
     handler: (m: JsMsg) => Promise<Outcome>,
+    onDeadLettered?: (dl: DeadLettered, body: ActorEvent | undefined) => void,
   ) =>
     consumeDurable(
-      { bus, actorId: 'bus-test-consumer', logger, reportInvalid: () => undefined },
+      {
+        bus,
+        actorId: 'bus-test-consumer',
+        logger,
+        reportInvalid: () => undefined,
+        ...(onDeadLettered ? { onDeadLettered } : {}),
+      },
       {
         stream: Streams.deadLetter,
         durable: `bus-test-${name}`,
@@ -181,10 +205,16 @@ describe('bus', function () {
 
   it("dead-letters a message still nak'ed at its last delivery instead of letting JetStream drop it", async () => {
     const seen: number[] = [];
-    const consumer = await probeDurable('capped', { maxDeliver: 3 }, async (m) => {
-      seen.push(m.info.deliveryCount);
-      return nak(10);
-    });
+    const told: { dl: DeadLettered; body: ActorEvent | undefined }[] = [];
+    const consumer = await probeDurable(
+      'capped',
+      { maxDeliver: 3 },
+      async (m) => {
+        seen.push(m.info.deliveryCount);
+        return nak(10);
+      },
+      (dl, body) => told.push({ dl, body }),
+    );
     const event = probeEvent();
     await bus.jsPublishRaw('cs.dlq.capped', JSON.stringify(event), { msgID: 'capped-1' });
     const jsm = await bus.jsm();
@@ -198,6 +228,9 @@ describe('bus', function () {
     await until(async () => (dead = await lastDead()) !== undefined);
     expect(dead).to.include({ code: 'MAX_DELIVERIES', deliveries: 3, payload: JSON.stringify(event) });
     expect(seen).to.deep.equal([1, 2, 3]);
+    await until(() => told.length === 1);
+    expect(told[0]!.dl).to.include({ code: 'MAX_DELIVERIES', deliveries: 3, source: 'bus-test-capped' });
+    expect(told[0]!.body, 'the decoded body, for the ids of the email').to.deep.equal(event);
     await consumer.stop(1_000);
   });
 

@@ -13,9 +13,9 @@ import { testNats, type TestNats } from '../../support/nats.ts';
 const logger = createLogger('error', { test: 'held-work' });
 const event = (id: string): ActorEvent => ({
   type: 'event',
-  event: id,
+  event: 'actor.started',
   kind: 'processor',
-  actorId: 'p',
+  actorId: id,
   nodeId: 'n',
   at: new Date().toISOString(),
 });

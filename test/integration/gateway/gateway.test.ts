@@ -12,6 +12,8 @@ import type { Logger } from '../../../telemetry/logger.ts';
 import { freePort } from '../../../actors/node/nats-server.ts';
 import { Streams } from '../../../bus/provision.ts';
 import { token } from '../../../bus/subjects.ts';
+import { contracts } from '../../../bus/contracts.ts';
+import type { ActorEvent } from '../../../schemas/bus.ts';
 import { runNode, type RunningNode } from '../../../actors/node/host.ts';
 import { factories } from '../../../actors/node/registry.ts';
 import type { GatewayActor } from '../../../gateway/server.ts';
@@ -256,6 +258,40 @@ describe('gateway', function () {
       expect(mine[0]!.subject, name).to.equal(subject);
       expect(mine[0]!.body, name).to.include({ type: 'mail-event', kind, eventType: payload['event_type'] });
       expect(mine[0]!.body['payload'], name).to.deep.equal(payload);
+    }
+  });
+
+  it("tells webhook.accepted once a delivery is stored, with the email's ids for received mail, and nothing for a forged one", async () => {
+    const accepted: ActorEvent[] = [];
+    const sub = bus.handle(contracts.events, { kind: 'gateway' }, (e) => {
+      if (e.event === 'webhook.accepted') accepted.push(e);
+    });
+    await bus.nc.flush();
+    try {
+      const forged = signWebhook(randomWebhookSecret(), fixture('message-received'));
+      expect((await post(gw.url, forged)).status).to.equal(401);
+      const received = signWebhook(secret, fixture('message-received'));
+      const delivered = signWebhook(secret, fixture('message-delivered'));
+      for (const signed of [received, delivered]) expect((await post(gw.url, signed)).status).to.equal(200);
+      const svixIdOf = (e: ActorEvent) => e.data?.['svixId'];
+      await until('both accepted', async () => accepted.filter((e) => svixIdOf(e) !== undefined).length >= 2);
+      const mail = accepted.find((e) => svixIdOf(e) === received.headers['svix-id']);
+      expect(mail).to.deep.include({
+        kind: 'gateway',
+        messageId: '<CAF=abc123@mail.gmail.com>',
+        threadId: 'thd_789ghi',
+      });
+      expect(mail!.data).to.include({
+        eventType: 'message.received',
+        eventId: 'evt_123abc',
+        inboxId: 'support@agentmail.to',
+      });
+      const other = accepted.find((e) => svixIdOf(e) === delivered.headers['svix-id']);
+      expect(other?.data).to.include({ eventType: 'message.delivered' });
+      expect(other?.messageId, 'not an email to answer: no ids').to.equal(undefined);
+      expect(accepted.filter((e) => svixIdOf(e) === forged.headers['svix-id'])).to.deep.equal([]);
+    } finally {
+      sub.unsubscribe();
     }
   });
 

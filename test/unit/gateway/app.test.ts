@@ -553,7 +553,7 @@ describe('app', () => {
       let clock = Date.UTC(2026, 0, 1);
       const event = {
         type: 'event' as const,
-        event: 'reply.sent',
+        event: 'reply.sent' as const,
         kind: 'agent' as const,
         actorId: 'n1-agent-0',
         nodeId: 'n1',
