@@ -22,7 +22,7 @@ const CANCELLED =
  */
 const CANCEL_INTENT = re(
   [
-    String.raw`${W}(cancel\w*|close|closing|delete|deleting|terminat\w*|discontinu\w*)\s+(my|our|the|this)\s+(?:[\p{L}\p{N}+-]+\s+){0,3}?${CANCELLED}${E}`,
+    String.raw`${W}(cancel\w*|close|closing|delete|deleting|terminat\w*|discontinu\w*|shut down|deactivat\w*|remove)\s+(my|our|the|this)\s+(?:[\p{L}\p{N}+-]+\s+){0,3}?${CANCELLED}${E}`,
     // "I no longer want the subscription. Cancel it now.": the verb points back at what was named.
     String.raw`${W}${CANCELLED}${E}.{0,80}${W}(cancel|close|terminate|end|stop) (it|this|that|them)${E}`,
     String.raw`${W}cancell?ation of (my|our|the) (?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
@@ -32,7 +32,7 @@ const CANCEL_INTENT = re(
     String.raw`${W}(resili\w*|annul\w*|ferm\w*|supprim\w*|arret\w*|mettre fin a)\s+(mon|ma|mes|notre|nos|le|la|l')\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}resili\w*${E}`,
     String.raw`${W}(cancel\w*|anul\w*|termin\w*|cerr\w*|encerr\w*|dar(me|nos)? de baja|darse de baja|baja de)\s+(a |o |as |os |la |el |mi |mis |nuestra |nuestro |minha |meu |nossa |nosso |esta |este |essa |esse )?\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
-    String.raw`${W}(dar(me|nos)?|darse) de baja${E}`,
+    String.raw`${W}(dar(me|nos)?|darse|dad|den|dame|denme) de baja${E}`,
     String.raw`${W}(disdi\w*|disdetta|annull\w*|cancell\w*|chiud\w*)\s+(il |lo |la |l'|mio |mia |nostro |nostra |il mio |la mia |il nostro )?\s*(?:[\p{L}\p{N}+-]+\s+){0,2}${CANCELLED}${E}`,
     String.raw`${W}disdetta${E}`,
     String.raw`${W}(opzeg\w*|opgezegd|beeindig\w*|stopzett\w*)${E}`,
@@ -138,7 +138,7 @@ const PAYER =
   String.raw`(bank|card issuer|issuer|card company|credit card( company)?|amex|american express|visa|mastercard|paypal|klarna|` +
   String.raw`kreditkart\w*|kartenanbieter|banque|carte( bancaire)?|banco|tarjeta|banca|carta di credito|cartao|creditcard\w*)`;
 const REVERSED =
-  String.raw`(revers\w*|disput\w*|chargeback\w*|charged back|claw\w* back|clawback|as (fraud|fraudulent|unauthori[sz]ed)|fraudulent|unauthori[sz]ed|` +
+  String.raw`(revers\w*|disput\w*|fraud\w*|storn\w*|chargeback\w*|charged back|claw\w* back|clawback|as (fraud|fraudulent|unauthori[sz]ed)|fraudulent|unauthori[sz]ed|` +
   String.raw`(opened|filed|raised|eroffnet|ouvert|abierto|aperto|aberto|abri|geopend) (a |an |einen |un |una |um |uma |een )?(claim|case|dispute|fall|litige|reclamacion|disputa|reclamo|contestazione|contestacao|geschil)|` +
   String.raw`(devuel|devol)\w* (el |los |la )?(recibo|cargo|cobro|pago)s?|zuruckgebucht|zuruckgeholt|zuruckbuch\w*|zuruckgeb\w*|zuruckgefordert|widersproch\w*|widerspruch|storniert|` +
   String.raw`contest\w*|oppos\w*|revert\w*|retrocedi\w*|contracargo|stornat\w*|stornare|disconosc\w*|estorn\w*|` +

@@ -325,4 +325,77 @@ describe('needs-human-shapes', () => {
       });
     }
   });
+
+  describe('a second round of phrasings, with subjects', () => {
+    for (const [reason, subject, body] of [
+      ['human_requested', 'Human please', 'Stop sending me bot answers. I need an agent to look at this.'],
+      ['human_requested', 'Rückruf', 'Bitte melden Sie sich telefonisch bei mir, 0151 1111111.'],
+      ['human_requested', 'Appel', 'Est-ce que quelqu’un de votre équipe peut me contacter par téléphone ?'],
+      ['human_requested', 'Llamada', 'Prefiero que me contacte una persona, no un sistema automático.'],
+      ['human_requested', 'Telefono', 'Potreste contattarmi telefonicamente? 347 0000000'],
+      ['human_requested', 'Ligação', 'Gostaria de falar por telefone com alguém da equipe.'],
+      ['human_requested', 'Bellen', 'Ik wil dit liever telefonisch bespreken met iemand.'],
+      ['chargeback', 'Dispute', "I've asked Visa to claw back the payment, it was never authorised."],
+      ['chargeback', 'Bank', 'Ich habe der Abbuchung bei meiner Bank widersprochen.'],
+      ['chargeback', 'Banque', 'Ma banque va rembourser ce prélèvement frauduleux.'],
+      ['chargeback', 'Tarjeta', 'He abierto una disputa con la tarjeta por este cobro.'],
+      ['chargeback', 'Banca', 'Ho chiesto alla banca lo storno dell’addebito.'],
+      ['chargeback', 'Banco', 'Pedi ao banco para contestar esta cobrança.'],
+      ['chargeback', 'Bank', 'Ik laat de afschrijving storneren via de bank.'],
+      [
+        'outage',
+        'Down',
+        'Your service has been completely unavailable for three hours. Our clients cannot reach their dashboards and we are losing contracts.',
+      ],
+      [
+        'outage',
+        'Panne',
+        'Tout est en panne depuis 10h, nos clients ne peuvent plus réserver. Nous perdons de l’argent.',
+      ],
+      ['outage', 'Caída', 'El servidor está caído y nuestros clientes no pueden pagar.'],
+      [
+        'outage',
+        'Storing',
+        'Er is een grote storing: al onze klanten kunnen niet inloggen en we lopen omzet mis.',
+      ],
+      [
+        'legal_threat',
+        'Notice',
+        'Consider this formal notice: unless refunded within 7 days I will file a claim in court.',
+      ],
+      ['legal_threat', 'Anwalt', 'Mein Anwalt ist bereits informiert.'],
+      ['legal_threat', 'Juridique', 'Je transmets le dossier à mon avocat.'],
+      ['legal_threat', 'Abogado', 'Mi abogada se pondrá en contacto con ustedes.'],
+      ['legal_threat', 'Legale', 'Ho già contattato il mio legale.'],
+      ['legal_threat', 'Advogado', 'Meu advogado vai entrar em contato.'],
+      ['legal_threat', 'Jurist', 'Ik heb een jurist ingeschakeld.'],
+      ['cancellation', 'Cancel', 'Shut down my account please and stop billing me.'],
+      ['cancellation', 'Kündigung', 'Hiermit beende ich meine Mitgliedschaft.'],
+      ['cancellation', 'Résiliation', 'Merci de clôturer mon compte.'],
+      ['cancellation', 'Baja', 'Dad de baja mi cuenta, por favor.'],
+      ['cancellation', 'Disdetta', 'Chiudete il mio account, grazie.'],
+      ['cancellation', 'Cancelamento', 'Quero encerrar meu plano agora.'],
+      ['cancellation', 'Opzeggen', 'Zeg mijn abonnement per direct op.'],
+      [
+        'negative_tone',
+        'Unbelievable',
+        'This is unbelievable. I am so done with your company, the worst experience ever.',
+      ],
+      ['negative_tone', 'Frechheit', 'Was für eine Unverschämtheit! Ich bin wütend.'],
+      ['negative_tone', 'Honte', 'Service nul, c’est une honte !'],
+      ['negative_tone', 'Indignado', 'Estoy indignado, es una tomadura de pelo.'],
+      ['negative_tone', 'Vergogna', 'Siete dei truffatori, vergognatevi.'],
+      ['negative_tone', 'Absurdo', 'Isso é ridículo, estou furiosa com vocês.'],
+      ['negative_tone', 'Schande', 'Wat een oplichting, ik ben er klaar mee!'],
+    ] as const) {
+      it(`${reason}: "${body}"`, () => expect(reasons(subject, body)).to.include(reason));
+    }
+    for (const body of [
+      'Which jurisdiction governs your terms of service?',
+      'How do I remove my account from the shared family plan?',
+      'Unbelievable value for the price, thanks! One question: is there a student discount?',
+    ]) {
+      it(`answers "${body}"`, () => expect(reasons('', body)).to.deep.equal([]));
+    }
+  });
 });
