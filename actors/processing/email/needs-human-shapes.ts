@@ -54,6 +54,13 @@ const HOW_TO = re(
     String.raw`${W}come (faccio|posso|si fa|devo|possiamo)${E}`,
     String.raw`${W}hoe (kan|moet|doe) (ik|je|we|u)${E}`,
     String.raw`${W}hoe (werkt|gaat)${E}`,
+    // Asking whether one may ("can I cancel at any time?", "posso disdire quando voglio?") is a policy question.
+    String.raw`${W}(can|may|could) (i|we)${E}`,
+    String.raw`${W}(kann|darf|konnen|durfen) (ich|wir|man)${E}`,
+    String.raw`${W}(puis-je|peut-on|pouvons-nous|est-il possible|est-ce possible)${E}`,
+    String.raw`${W}(puedo|podemos|se puede|es posible)${E}`,
+    String.raw`${W}(posso|possiamo|si puo|e possibile|podemos|e possivel|da para)${E}`,
+    String.raw`${W}(kan|mag) (ik|je|we|men)${E}`,
   ].join('|'),
 );
 
@@ -126,8 +133,14 @@ const IMPACT = re(
 );
 const IMPACT_JA = /売上|損失|損害|お客様が|顧客が|業務に支障|至急|緊急/u;
 
+// Planned work asked about ("is the server down for maintenance tonight?") is a question the status article answers.
+const MAINTENANCE = re(
+  String.raw`${W}(maintenance|scheduled|planned|wartung\w*|geplant\w*|mantenimiento|manutenzione|manutencao|onderhoud)${E}|メンテナンス`,
+);
+
 /** An outage that hurts a business: both signals, each said its own way. */
 export function reportsOutage(normalized: string, original: string): boolean {
+  if (MAINTENANCE.test(normalized) && /[?？]/.test(original)) return false;
   return (
     (DOWN.test(normalized) || DOWN_JA.test(original)) && (IMPACT.test(normalized) || IMPACT_JA.test(original))
   );

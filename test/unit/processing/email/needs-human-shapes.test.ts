@@ -398,4 +398,63 @@ describe('needs-human-shapes', () => {
       it(`answers "${body}"`, () => expect(reasons('', body)).to.deep.equal([]));
     }
   });
+
+  describe('policy questions about refunds, cancelling, phones, banks and status, in every language, are answered', () => {
+    for (const [subject, body] of [
+      [
+        'Refund timing',
+        'Hi, I returned the boots last week. How long until the €35 refund shows on my card?',
+      ],
+      ['Rückgabe', 'Hallo, wie lange dauert die Rückerstattung nach einer Rücksendung? Es geht um 45 €.'],
+      ['Remboursement', 'Bonjour, sous combien de jours suis-je remboursé après un retour ?'],
+      ['Devolución', 'Hola, ¿en cuántos días me devolvéis el dinero si devuelvo un pedido?'],
+      ['Rimborso', 'Buongiorno, in quanti giorni arriva il rimborso dopo il reso?'],
+      ['Reembolso', 'Olá, quanto tempo demora o reembolso depois da devolução?'],
+      ['Terugbetaling', 'Hoe lang duurt het voordat ik mijn geld terug krijg na een retour van 20 euro?'],
+      ['Trial', 'I am on the free trial. How do I cancel before it renews? Do I get charged?'],
+      ['Abo', 'Kann ich das Abo jederzeit kündigen oder gibt es eine Mindestlaufzeit?'],
+      ['Abonnement', 'Puis-je résilier à tout moment ? Y a-t-il un engagement ?'],
+      ['Suscripción', '¿Puedo cancelar la suscripción cuando quiera?'],
+      ['Abbonamento', "Posso disdire l'abbonamento in qualsiasi momento?"],
+      ['Assinatura', 'Posso cancelar a assinatura quando quiser?'],
+      ['Abonnement', 'Kan ik maandelijks opzeggen?'],
+      ['Phone', 'Does the Pro plan include phone support or only chat?'],
+      ['Telefon', 'Haben Sie eine Telefonnummer für den Support?'],
+      [
+        'Maintenance',
+        'Is the server down for maintenance tonight? Our customers asked when it will be back.',
+      ],
+      ['Status', 'Where can I see if your service is down? Is there a status page?'],
+      ['Partner', 'Do you have an integration partner for Shopify?'],
+      ['Bank', 'Can I pay by SEPA direct debit from my bank?'],
+      ['Banca', 'Posso pagare con bonifico dalla mia banca?'],
+      ['Human', 'Does the pronunciation check use a human teacher or speech recognition?'],
+      ['Legal', 'Where can I find your legal notice and terms?'],
+      ['Impressum', 'Wo finde ich Ihr Impressum und die AGB?'],
+      ['Cancel lesson', "Can I cancel tomorrow's tutor lesson and rebook Friday?"],
+      ['Close', 'How close are you to releasing dark mode?'],
+      ['Dispute', "Our team had a dispute about time zones: does the booking page show the invitee's time?"],
+      ['Claim', 'Can I claim VAT back on the invoice? Where is the VAT number?'],
+      ['予約', '予約のキャンセル方法を教えてください。'],
+      ['電話', '電話番号の変更はどこでできますか？'],
+      ['Offline', 'Les cours hors ligne fonctionnent-ils sans connexion ?'],
+    ] as const) {
+      it(`answers "${body}"`, () => {
+        const email = parseEmail({
+          from: 'Kim <kim@example.org>',
+          subject,
+          text: body,
+          inbox_id: 'help@example.com',
+        });
+        expect(reasons(subject, body)).to.deep.equal([]);
+        expect(decideAnswerability(email)).to.deep.equal({ answer: true });
+      });
+    }
+    it('still holds "can you cancel", which asks us to do it', () => {
+      expect(reasons('', 'Can you cancel my subscription today? I no longer use it.')).to.include(
+        'cancellation',
+      );
+      expect(reasons('', 'Können Sie bitte mein Abo zum Monatsende kündigen?')).to.include('cancellation');
+    });
+  });
 });
