@@ -125,8 +125,10 @@ describe('agentmail-ops against a real node', function () {
     const lines = r.stdout.split('\n');
     expect(lines[0]).to.equal(`message ${answered.messageId}  thread ${answered.threadId}`);
     const names = lines.filter((l) => /^\s+\+\d+ ms/.test(l)).map((l) => l.split(/\s+/)[6]);
-    expect(names).to.include.members(['mail.routed', 'reply.sent']);
-    expect(names.indexOf('mail.routed')).to.be.lessThan(names.indexOf('reply.sent'));
+    // The email's own story in order, and its thread's Paxos steps (they carry the thread id, not the message's).
+    const story = ['webhook.accepted', 'mail.classified', 'mail.routed', 'reply.drafted', 'reply.sent'];
+    expect(names.filter((n) => story.includes(n!))).to.deep.equal(story);
+    expect(names).to.include.members(['owner.proposed', 'paxos.decided']);
     const sent = node.events.find((e) => e.event === 'reply.sent' && e.messageId === answered.messageId)!;
     const agentId = String(sent.data?.['agentId']);
     expect(r.stdout).to.match(
