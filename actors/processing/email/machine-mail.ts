@@ -27,9 +27,9 @@ const CALENDAR_BODY =
   /has (accepted|declined|tentatively accepted) (this|your|the) (invitation|meeting|event)|has invited you to (an? )?(event|meeting)|invitation from google calendar|(join|participer|partecipa|participar|deelnemen) (with|avec|a|con|com|via) google meet|hat sie zu .{0,60}eingeladen|vous a invite|(te|le|les) ha invitado|ti ha invitato|(te |lhe )?convidou (voce|voces)?|heeft (je|u) uitgenodigd|さんから(の)?招待|hat die einladung (angenommen|abgelehnt)|a (accepte|refuse) (cette|votre|l'?) ?invitation|ha (aceptado|rechazado) (esta|tu|su|la) invitacion|ha (accettato|rifiutato) (questo|il tuo|l'?) ?invito|(aceitou|recusou) o convite|heeft de uitnodiging (geaccepteerd|geweigerd)|招待を(承諾|辞退)しました/u;
 
 const READ_SUBJECT =
-  /^\s*((not|nicht|non) )?(read|read receipt|return receipt|gelesen|lesebestatigung|lu|confirmation de lecture|leido|confirmacion de lectura|letto|conferma di lettura|lido|confirmacao de leitura|gelezen|leesbevestiging|開封済み|開封確認)\s*([:：]|$)/u;
+  /^\s*((not|nicht|non) )?(read|read receipt|return receipt|gelesen|lesebestatigung|lu|confirmation de lecture|leido|confirmacion de lectura|letto|conferma di lettura|lido|lida|confirmacao de leitura|gelezen|leesbevestiging|開封済み|開封確認)\s*([:：]|$)/u;
 const READ_BODY =
-  /(was|has been) (read|displayed) on|receipt for the mail you sent|wurde (am .{0,40})?gelesen|a ete lu le|fue leido el|e stato letto il|foi lido em|is gelezen op|開封されました/u;
+  /(was|has been) (read|displayed) on|receipt for the mail you sent|wurde (am .{0,40})?gelesen|a ete lu le|fue leido el|e stato letto il|foi lid[oa] em|is gelezen op|開封されました/u;
 
 // "[Ticket 2231]", "[Request #88]", "[Demande n°7731]", "[Case #DM-20931]", "[GET-1093]" near an acknowledgement.
 const TICKET_TAG =
@@ -121,7 +121,12 @@ export function recogniseMachineMail(
     return { reason: 'read_receipt', detail: 'read receipt text' };
   if (
     TICKET_BODY.test(b) &&
-    (TICKET_TAG.test(s) || AUTOMATED.test(b) || /reference|referenz|reference|numero|nummer/u.test(b))
+    (TICKET_TAG.test(s) ||
+      AUTOMATED.test(b) ||
+      /reference|referenz|reference|numero|nummer/u.test(b) ||
+      // A bare number beside the receipt is the desk's ticket only when nothing is asked: a customer quoting
+      // "my return request #1234 was received" goes on to ask.
+      (/(#|n°|\()\s*[a-z]*-?\d{3,}/u.test(b) && !/[?？]/.test(b)))
   )
     return { reason: 'ticket_ack', detail: `ticket acknowledgement "${subject}"` };
   if (TICKET_ACTIVE.test(b) && (TICKET_TAG.test(s) || TICKET_NUMBER.test(b) || AUTOMATED.test(b)))

@@ -407,6 +407,7 @@ describe('machine-mail', () => {
         'We received your invoice number 2231 but the VAT number on it is wrong. Can you fix it?',
       ],
       ['Ticket?', 'Do I need a ticket number to ask about my refund? I never got one.'],
+      ['Return', 'My return request #1234 was received by your warehouse. When do I get the refund?'],
       ['Re: your reply', 'Thanks, I received your message. One more question: does the plan include SMS?'],
       ['Hallo', 'Wir haben Ihre Nachricht erhalten, danke! Eine Frage noch: gibt es Rabatt für Vereine?'],
     ] as const) {
@@ -416,6 +417,142 @@ describe('machine-mail', () => {
             parseEmail({ from: 'Kim <kim@example.org>', subject, text, inbox_id: 'help@example.com' }),
           ),
         ).to.deep.equal({ answer: true }));
+    }
+  });
+
+  describe('a second round of machine mail, from other clients and desks', () => {
+    for (const [kind, from, subject, text] of [
+      ['calendar', 'Zoe <z@x.com>', 'Accepted: Weekly sync', ''],
+      [
+        'calendar',
+        'Anna <a@x.de>',
+        'Einladung: Kick-off @ Mo. 4. Mai 2026 10:00 - 11:00 (MESZ) (anna@x.de)',
+        'Sie wurden zu folgendem Termin eingeladen.',
+      ],
+      [
+        'calendar',
+        'Apple <noreply@icloud.com>',
+        'Invitation accepted: Demo call',
+        'Zoe accepted your invitation to Demo call.',
+      ],
+      [
+        'calendar',
+        'Luis <l@x.es>',
+        'Invitación: Llamada @ mar 5 may 2026 10:00 - 10:30 (CEST) (l@x.es)',
+        'Luis te ha invitado a este evento.',
+      ],
+      ['read_receipt', 'Clara <c@x.fr>', 'Lu : Devis', 'Votre message a été lu le 04/05/2026.'],
+      ['read_receipt', 'Ruud <r@x.nl>', 'Gelezen: Factuur mei', 'Uw bericht is gelezen op 4-5-2026.'],
+      ['read_receipt', 'Ana <a@x.pt>', 'Lida: Orçamento', 'A sua mensagem foi lida em 04/05/2026.'],
+      [
+        'ticket_ack',
+        'Zendesk <support@acme.zendesk.com>',
+        '[Acme] Re: Invoice question',
+        'Your request (4521) has been received and is being reviewed by our support staff.',
+      ],
+      [
+        'ticket_ack',
+        'HelpScout <help@x.com>',
+        'We got your message',
+        'Thanks for reaching out! This is an automated reply to let you know we received your email. Ticket #88123.',
+      ],
+      [
+        'ticket_ack',
+        'Kundendienst <k@x.de>',
+        'Eingangsbestätigung Ihrer Anfrage',
+        'Vielen Dank, wir haben Ihre Anfrage erhalten. Vorgangsnummer 44120.',
+      ],
+      [
+        'ticket_ack',
+        'SAV <sav@x.fr>',
+        'Accusé de réception',
+        'Nous avons bien reçu votre demande, numéro de dossier 7712. Ceci est un message automatique.',
+      ],
+      [
+        'auto_reply',
+        'Ben <b@x.com>',
+        'Away: Re: quote',
+        'Hello, I am away on business travel until 20 May with limited access to email.',
+      ],
+      [
+        'auto_reply',
+        'Lea <l@x.de>',
+        'Re: Angebot',
+        'Ich bin vom 4. bis 15. Mai nicht im Büro. Ihre Nachricht wird nicht weitergeleitet.',
+      ],
+      [
+        'auto_reply',
+        'Paula <p@x.es>',
+        'Re: Pedido',
+        'Gracias por escribir. Estoy de vacaciones hasta el 18 de mayo y responderé a mi regreso.',
+      ],
+      [
+        'auto_reply',
+        'Rui <r@x.pt>',
+        'Re: Fatura',
+        'Obrigado pelo contacto. Estou de férias até 20/05, sem acesso ao e-mail.',
+      ],
+      [
+        'auto_reply',
+        'Koen <k@x.nl>',
+        'Re: Offerte',
+        'Bedankt voor je bericht. Ik ben met vakantie tot en met 22 mei.',
+      ],
+      [
+        'auto_reply',
+        '鈴木 <s@x.jp>',
+        'Re: 請求書について',
+        'ただいま不在にしております。5月10日以降にご連絡いたします。',
+      ],
+      [
+        'newsletter',
+        'Stories <stories@mail.x.com>',
+        'Your May digest',
+        'The best stories this month.\n\nUnsubscribe | View in browser',
+      ],
+      [
+        'newsletter',
+        'Actu <actu@x.fr>',
+        'Nos nouveautés de mai',
+        'Découvrez nos nouveautés.\n\nVous recevez cet e-mail car vous êtes inscrit.',
+      ],
+      ['newsletter', 'News <news@x.nl>', 'Nieuwsbrief mei', 'Het laatste nieuws.\n\nAfmelden'],
+      [
+        'notification',
+        'PayPal <service@paypal.com>',
+        'You received a payment',
+        'You received €20.00 from Kim. This email was sent automatically. Please do not reply.',
+      ],
+      [
+        'notification',
+        'Google <no-reply@accounts.google.com>',
+        'Security alert',
+        'A new sign-in on Windows.',
+      ],
+      [
+        'notification',
+        'Amazon <auto-confirm@amazon.de>',
+        'Ihre Bestellung',
+        'Vielen Dank für Ihre Bestellung. Diese E-Mail wurde automatisch erstellt, bitte antworten Sie nicht.',
+      ],
+      [
+        'notification',
+        'Mercado <notificaciones@x.com>',
+        'Tu compra',
+        'Este correo se ha generado automáticamente, no responda a este mensaje.',
+      ],
+      [
+        'bounce',
+        'Mail System <mailer-daemon@x.de>',
+        'Unzustellbar: Angebot',
+        'Die Nachricht konnte nicht zugestellt werden.',
+      ],
+      ['bounce', 'Postmaster <postmaster@x.it>', 'Mancato recapito', 'Il messaggio non è stato consegnato.'],
+    ] as const) {
+      it(`refuses the ${kind} "${subject}"`, () =>
+        expect(
+          decideAnswerability(parseEmail({ from, subject, text, inbox_id: 'help@example.com' })).answer,
+        ).to.equal(false));
     }
   });
 });
