@@ -15,6 +15,17 @@ const STOPWORDS: Readonly<Record<string, string>> = {
   nl: 'de het een en is ik niet van mijn je u uw met voor op dat die hallo hoi bedankt graag zijn heb maar wat hoe dank alstublieft nog al wij ons onze mail vraag vraagje vorige kan kunt hebben wordt groet groetjes beste zie',
 };
 
+function wordLists(record: Readonly<Record<string, string>>): ReadonlyMap<string, ReadonlySet<string>> {
+  return new Map(Object.entries(record).map(([lang, words]) => [lang, new Set(words.split(' '))]));
+}
+
+// A word shared by several languages ("de", "la") is weak evidence for each of them.
+function sharedWeights(lists: ReadonlyMap<string, ReadonlySet<string>>): ReadonlyMap<string, number> {
+  const owners = new Map<string, number>();
+  for (const set of lists.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
+  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
+}
+
 // Words customers write to a help desk that belong to one language only (accents stripped): a short mail ("Mot de
 // passe oublié", "Wachtwoord vergeten") often has no function word at all. Evidence for the language, not stopwords:
 // contentWords still counts them as meaningful.
@@ -27,14 +38,8 @@ const VOCABULARY: Readonly<Record<string, string>> = {
   pt: 'quanto consigo senha conta encomenda frete custa fatura reembolso assinatura esqueci onde quando porque chega entrega',
   nl: 'wachtwoord vergeten verzending bestelling kost wat naar inloggen factuur terugbetaling abonnement waar wanneer waarom pakket bezorging',
 };
-const VOCABULARY_LISTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
-  Object.entries(VOCABULARY).map(([lang, words]) => [lang, new Set(words.split(' '))]),
-);
-const VOCABULARY_WEIGHT: ReadonlyMap<string, number> = (() => {
-  const owners = new Map<string, number>();
-  for (const set of VOCABULARY_LISTS.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
-  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
-})();
+const VOCABULARY_LISTS = wordLists(VOCABULARY);
+const VOCABULARY_WEIGHT = sharedWeights(VOCABULARY_LISTS);
 
 // Word shapes (endings and letter pairs) each language has and English lacks: "rifiutato", "taglia", "tamanho",
 // "maat", "Zahlung". Weak evidence (half a stopword) for mail too short to carry function words.
@@ -57,16 +62,8 @@ const CHAR_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/[ãõ]/g, 'pt'],
 ];
 
-const LISTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
-  Object.entries(STOPWORDS).map(([lang, words]) => [lang, new Set(words.split(' '))]),
-);
-
-// A word shared by several languages ("de", "la") is weak evidence for each of them.
-const WEIGHT: ReadonlyMap<string, number> = (() => {
-  const owners = new Map<string, number>();
-  for (const set of LISTS.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
-  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
-})();
+const LISTS = wordLists(STOPWORDS);
+const WEIGHT = sharedWeights(LISTS);
 
 /**
  * Words of a text that carry meaning: not a function word of any language we know, at least three letters; a
