@@ -35,10 +35,17 @@ const SUBSTANTIVE_WORDS = 5;
 // Mail that asks for something (a thank-you or a compliment does not), in the languages we answer in.
 const REQUEST =
   /(?<![\p{L}])(please|can you|could you|i need|we need|i want|i would like|i'd like|help|bitte|konnen sie|ich mochte|merci de|pourriez|je voudrais|por favor|podrian|quisiera|per favore|potete|vorrei|poderiam|gostaria|graag|kunt u|zou u)(?![\p{L}])|ください|お願いします/u;
-// A reason a person must answer also says which desk: a partnership is business development, a chargeback billing.
+// A reason a person must answer also says which desk: a partnership is business development, a chargeback, a
+// cancellation or a big refund billing, an outage technical, a legal threat the customer desk (a legal letter
+// has few topic words of its own, so without this it went to the fallback desk). Anger and a request for a person
+// say nothing of the desk: the mail's own words decide. In this order: the most specific desk first.
 const REASON_TOPICS: Readonly<Partial<Record<HumanReason, string>>> = {
   partnership: 'enterprise',
   chargeback: 'billing',
+  cancellation: 'billing',
+  refund_over_limit: 'billing',
+  outage: 'technical',
+  legal_threat: 'customer',
 };
 // Only the first part of a long body is read: the request is near the top, and cost stays bounded.
 const MAX_CLASSIFY_CHARS = 20_000;
@@ -136,7 +143,8 @@ export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {
   let topic: string;
   let confidence: number;
   const human = assessNeedsHuman(subject, body, opts);
-  const reasonTopic = human.humanReasons
+  const reasonTopic = (Object.keys(REASON_TOPICS) as HumanReason[])
+    .filter((r) => human.humanReasons.includes(r))
     .map((r) => REASON_TOPICS[r])
     .find((t) => t !== undefined && specializationOf(map, t) !== undefined);
   if (reasonTopic !== undefined) {
