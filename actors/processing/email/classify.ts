@@ -130,6 +130,20 @@ function best(scores: Record<string, number>, among?: readonly string[]): [strin
   return top;
 }
 
+function asksSomething(subject: string, body: string): boolean {
+  return /[?？]/.test(`${subject}\n${body}`) || REQUEST.test(normalize(body));
+}
+
+// Mail of one meaningful word that asks nothing ("order", "ça ne marche pas") names a topic but not what is wanted:
+// it goes to the fallback desk, whose answer is the clarifying question. Two words ("Die Rechnung ist falsch") can
+// already say what is wrong, so they keep their topic.
+const TOO_LITTLE_WORDS = 1;
+function saysTooLittle(email: ParsedEmail, subject: string, body: string): boolean {
+  if (asksSomething(subject, body)) return false;
+  const name = new Set(contentWords(email.sender.name));
+  return new Set(contentWords(`${subject}\n${body}`).filter((w) => !name.has(w))).size <= TOO_LITTLE_WORDS;
+}
+
 /** Classifies by weighted keywords. Never throws on any input; unknown content goes to the fallback route. */
 export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {}): Classification {
   const map = opts.specializations ?? DEFAULT_SPECIALIZATIONS;
@@ -154,12 +168,13 @@ export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {
   } else if (
     topSpec === undefined ||
     topSpec[1] < MIN_SCORE ||
-    (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE)
+    (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE) ||
+    saysTooLittle(email, subject, body)
   ) {
     const name = new Set(contentWords(email.sender.name));
     const said = new Set(contentWords(`${subject}\n${body}`).filter((w) => !name.has(w)));
     const primary = primaryRoute(map);
-    const asks = human.needsHuman || /[?？]/.test(`${subject}\n${body}`) || REQUEST.test(normalize(body));
+    const asks = asksSomething(subject, body) || human.needsHuman;
     ({ specialization, topic } =
       asks && said.size >= SUBSTANTIVE_WORDS && primary !== undefined ? primary : fallbackRoute(map));
     confidence = 0.2;

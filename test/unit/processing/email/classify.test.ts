@@ -156,6 +156,15 @@ describe('classify', () => {
     ).to.deep.equal(['support', 'technical']);
   });
 
+  it('sends a one-word mail that asks nothing to the fallback desk, and a one-word question to its topic', () => {
+    const spec = (subject: string, text: string) =>
+      classifyByKeywords(parseEmail({ subject, text })).specialization;
+    expect(spec('order', 'order')).to.equal('general');
+    expect(spec('', 'Ça ne marche pas.')).to.equal('general');
+    expect(spec('Bestellung', 'Wo ist meine Bestellung?')).to.equal('support');
+    expect(spec('Rechnung', 'Die Rechnung ist falsch.')).to.equal('support');
+  });
+
   it('strips reply and forward prefixes from subjects', () => {
     expect(stripSubjectPrefixes('RE: AW: Fwd: Invoice')).to.equal('Invoice');
     expect(stripSubjectPrefixes('Re[2]: Invoice')).to.equal('Invoice');
