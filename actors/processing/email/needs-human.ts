@@ -420,15 +420,15 @@ const JA_SIGNALS: ReadonlyArray<readonly [HumanReason, RegExp]> = [
   // "ご担当者様" opens business letters: the person in charge is asked for only with a verb of talking or calling.
   [
     'human_requested',
-    /担当者(の方|様)?(と|に|から|へ)(.{0,8})(話|相談|電話|連絡|代わ|繋|つな)|電話で|お電話|折り返し|人間(の|と)|オペレーター/u,
+    /担当者(の方|様)?(と|に|から|へ)(.{0,8})(話|相談|電話|連絡|代わ|繋|つな)|電話で|お電話|折り返し|人間(の|と)|オペレーター|電話(を|して|が)?(ください|下さい|いただけ|頂け|ほしい|欲しい)|((?<!\p{Script=Han})人|スタッフ|担当の方)(の方)?と(直接)?(話|相談)(したい|させて|できますか|せますか|がしたい|をしたい)/u,
   ],
   [
     'legal_threat',
-    /弁護士|訴訟|法的(措置|手段|手続)|裁判|法務部|内容証明|消費者(センター|庁)|個人情報保護委員会/u,
+    /弁護士|訴訟|法的(措置|手段|手続)|裁判|法務部|内容証明|消費(者|生活)(センター|庁)|個人情報保護委員会/u,
   ],
   ['chargeback', /チャージバック|異議申し立て|(カード会社|銀行).{0,20}(取り消し|取消|返金請求|不正利用)/u],
-  ['partnership', /提携|代理店|パートナーシップ/u],
-  ['negative_tone', /最悪|詐欺|ふざけ|許せません|許せない|激怒|腹が立|頭にき/u],
+  ['partnership', /提携|代理店|パートナーシップ|販売(させて|代理)|取り扱わせて|卸(売|し)/u],
+  ['negative_tone', /最悪|最低(の|です|だ|な)|詐欺|ふざけ|許せません|許せない|激怒|腹が立|頭にき/u],
 ];
 
 const REFUND = compileAll([
@@ -626,7 +626,7 @@ const NUMBER = String.raw`\d{1,3}(?:[.,']\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,
 const SYMBOL_FIRST = new RegExp(String.raw`([$€£])\s?(${NUMBER})`, 'g');
 const CODE_FIRST = new RegExp(String.raw`\b(USD|EUR|GBP|CHF)\s?(${NUMBER})`, 'gi');
 const AMOUNT_FIRST = new RegExp(
-  String.raw`(?<![\d.,])(${NUMBER})\s?(€|\$|£|eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|chf\b)`,
+  String.raw`(?<![\d.,])(${NUMBER})\s?(€|\$|£|eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|chf\b|ユーロ|ドル)`,
   'gi',
 );
 
@@ -643,8 +643,8 @@ export function parseNumber(raw: string): number {
 function currencyCode(token: string): string {
   const t = token.toLowerCase();
   if (t in CURRENCY_BY_SYMBOL) return CURRENCY_BY_SYMBOL[t] ?? t.toUpperCase();
-  if (t.startsWith('euro') || t === 'eur' || t === '€') return 'EUR';
-  if (t.startsWith('dollar') || t === 'usd') return 'USD';
+  if (t.startsWith('euro') || t === 'eur' || t === '€' || t === 'ユーロ') return 'EUR';
+  if (t.startsWith('dollar') || t === 'usd' || t === 'ドル') return 'USD';
   if (t.startsWith('pound') || t === 'gbp') return 'GBP';
   return t.toUpperCase();
 }

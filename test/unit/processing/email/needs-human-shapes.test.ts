@@ -457,4 +457,32 @@ describe('needs-human-shapes', () => {
       expect(reasons('', 'Können Sie bitte mein Abo zum Monatsende kündigen?')).to.include('cancellation');
     });
   });
+
+  describe('Japanese, matched as substrings, with its business-letter look-alikes', () => {
+    for (const [reason, body] of [
+      ['human_requested', '人と直接話したいので、電話をください。'],
+      ['human_requested', 'スタッフの方と話せますか？'],
+      ['legal_threat', '納得できないので弁護士に相談します。'],
+      ['legal_threat', '消費生活センターに連絡するつもりです。'],
+      ['chargeback', 'クレジットカード会社に支払いの取り消しを依頼しました。'],
+      ['partnership', '御社の製品を弊社で販売させていただけないでしょうか。'],
+      ['outage', 'サービスが朝から停止しており、お客様が予約できません。売上に大きな影響があります。'],
+      ['cancellation', '今月末で退会します。手続きをお願いします。'],
+      ['refund_over_limit', '150ユーロの返金を希望します。'],
+      ['negative_tone', '最低の対応です。二度と利用しません。'],
+    ] as const) {
+      it(`${reason}: "${body}"`, () => expect(reasons('', body)).to.include(reason));
+    }
+    for (const body of [
+      'パスワードの変更方法を教えてください。',
+      'ご担当者様\n領収書の発行は可能でしょうか？',
+      '退会方法を教えてください。',
+      '返金ポリシーについて教えてください。',
+      '友人と話したいのですが、共有プランはありますか？',
+      '社内のスタッフと相談して決めます。プランの違いを教えてください。',
+      '最低料金はいくらですか？',
+    ]) {
+      it(`answers "${body}"`, () => expect(reasons('', body)).to.deep.equal([]));
+    }
+  });
 });
