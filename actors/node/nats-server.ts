@@ -3,7 +3,7 @@
 import { createError } from '../../schemas/errors.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -126,6 +126,39 @@ async function stopProc(p: ChildProcess | undefined): Promise<void> {
   clearTimeout(t);
 }
 
+/** Names, folders and free loopback ports for `size` servers (the first on `port` when given). */
+async function allocate(
+  dir: string,
+  size: number,
+  port: number | undefined,
+  ports: () => Promise<number>,
+): Promise<NatsNode[]> {
+  const nodes: NatsNode[] = [];
+  for (let i = 0; i < size; i++) {
+    const clientPort = i === 0 && port ? port : await ports();
+    const nodeDir = join(dir, `n${i + 1}`);
+    await mkdir(nodeDir, { recursive: true });
+    nodes.push({
+      name: `n${i + 1}`,
+      url: `nats://127.0.0.1:${clientPort}`,
+      port: clientPort,
+      monitorPort: await ports(),
+      clusterPort: size > 1 ? await ports() : undefined,
+      dir: nodeDir,
+      proc: undefined,
+    });
+  }
+  return nodes;
+}
+
+/** Whether a server's log says it could not listen because the address was taken. */
+async function anyPortTaken(nodes: NatsNode[]): Promise<boolean> {
+  const logs = await Promise.all(
+    nodes.map((n) => readFile(join(n.dir, 'nats-server.log'), 'utf8').catch(() => '')),
+  );
+  return logs.some((l) => l.includes('address already in use'));
+}
+
 /**
  * Starts `size` servers with JetStream under `dir` on free loopback ports (the first on `port` if given);
  * size 3 or 5 forms a cluster. The servers are children of this process.
@@ -136,32 +169,32 @@ export async function startLocalNats(opts: {
   port?: number;
   /** e.g. deploy/nats/auth.conf, to run with the deployment's users and permissions. */
   config?: ServerConfig;
+  /** Where free ports come from (tests hand out a taken one to check the retry). */
+  ports?: () => Promise<number>;
 }): Promise<LocalNats> {
   const config = opts.config ?? {};
   const bin = findNatsServer();
   if (!bin) throw new NatsServerError('nats-server is not installed');
   const size = opts.size ?? 1;
-  const nodes: NatsNode[] = [];
-  for (let i = 0; i < size; i++) {
-    const port = i === 0 && opts.port ? opts.port : await freePort();
-    const dir = join(opts.dir, `n${i + 1}`);
-    await mkdir(dir, { recursive: true });
-    nodes.push({
-      name: `n${i + 1}`,
-      url: `nats://127.0.0.1:${port}`,
-      port,
-      monitorPort: await freePort(),
-      clusterPort: size > 1 ? await freePort() : undefined,
-      dir,
-      proc: undefined,
-    });
+  let nodes: NatsNode[] = [];
+  let routes: string[] | undefined;
+  // A port freePort() found can be taken by another process before the server binds it (the suites start servers
+  // side by side): a server that exits because its address is in use is started again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    nodes = await allocate(opts.dir, size, opts.port, opts.ports ?? freePort);
+    routes = size > 1 ? nodes.map((n) => `nats://127.0.0.1:${n.clusterPort}`) : undefined;
+    for (const n of nodes) n.proc = launch(bin, n, routes, config);
+    try {
+      // A cluster is ready once JetStream has a meta leader (about 1 s on loopback, nats.md §2).
+      const readyPath = size > 1 ? '/healthz' : '/healthz?js-enabled-only=true';
+      await Promise.all(nodes.map((n) => waitReady(n, 15_000, readyPath)));
+      if (size > 1) await waitMetaLeader(nodes[0]!, 20_000);
+      break;
+    } catch (e) {
+      await Promise.all(nodes.map((n) => stopProc(n.proc)));
+      if (attempt >= 3 || !(await anyPortTaken(nodes))) throw e;
+    }
   }
-  const routes = size > 1 ? nodes.map((n) => `nats://127.0.0.1:${n.clusterPort}`) : undefined;
-  for (const n of nodes) n.proc = launch(bin, n, routes, config);
-  // A cluster is ready once JetStream has a meta leader (about 1 s on loopback, nats.md §2).
-  const readyPath = size > 1 ? '/healthz' : '/healthz?js-enabled-only=true';
-  await Promise.all(nodes.map((n) => waitReady(n, 15_000, readyPath)));
-  if (size > 1) await waitMetaLeader(nodes[0]!, 20_000);
   return {
     servers: nodes.map((n) => n.url),
     nodes,

@@ -43,7 +43,7 @@ describe('acceptor set check at start', function () {
   after(async () => {
     await group?.killAll();
     await Promise.all([single?.stop(), cluster?.stop()]);
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a node without PAXOS_ACCEPTORS once another node’s acceptors are heard on the bus', async () => {
