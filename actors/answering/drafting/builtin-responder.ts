@@ -151,12 +151,19 @@ export type ReplyPlan =
   | { kind: 'clarify'; language: TemplateLanguage; hits: SearchHit[] }
   | { kind: 'escalate'; language: TemplateLanguage; reason: string; hits: SearchHit[] };
 
-/** The best hit's article says a person handles this: its rule is obeyed, never quoted. */
-function policyHit(hits: readonly SearchHit[]): boolean {
+/**
+ * The knowledge base says a person handles this: its rule is obeyed, never quoted. Either the best hit's article
+ * has such a section among the hits, or such a section is itself a strong hit (half the best score, as many question
+ * words as an answer needs): a warranty claim worded like a care question still ranks the warranty section close.
+ */
+function policyHit(hits: readonly SearchHit[], options: BuiltinOptions): boolean {
   const [best] = hits;
   if (!best) return false;
   return hits.some(
-    (h) => h.passage.personOnly && h.passage.docId === best.passage.docId && h.score >= best.score * 0.5,
+    (h) =>
+      h.passage.personOnly &&
+      h.score >= best.score * 0.5 &&
+      (h.passage.docId === best.passage.docId || h.matchedTerms.length >= options.minTerms),
   );
 }
 
@@ -171,7 +178,8 @@ export function planReply(kb: KnowledgeBase, request: ReplyRequest, options: Bui
   const all = isConfident(own[0], options) ? own : retrieve(kb, request, options);
   const hits = all.slice(0, options.maxPassages);
   if (isConfident(all[0], options)) {
-    if (policyHit(all)) return { kind: 'escalate', language, reason: EscalationReason.kbPolicy, hits };
+    if (policyHit(all, options))
+      return { kind: 'escalate', language, reason: EscalationReason.kbPolicy, hits };
     if (all[0]!.passage.language !== language)
       return { kind: 'escalate', language, reason: EscalationReason.noKbInLanguage, hits };
     return { kind: 'answer', language, hits: all };

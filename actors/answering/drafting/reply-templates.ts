@@ -65,7 +65,7 @@ const fr: ReplyTemplates = {
 const es: ReplyTemplates = {
   greeting: (name) => (name ? `Hola ${name}:` : 'Hola:'),
   replyIfUnsolved: 'Si esto no lo resuelve, responda a este correo y seguimos.',
-  clarify: '¿Podría contarnos en una o dos frases en qué podemos ayudarle?',
+  clarify: '¿Podría contarnos con una o dos frases qué necesita, para que podamos ayudarle con su consulta?',
   noAnswer:
     'Gracias por su mensaje. Un compañero lo revisará personalmente y le responderá lo antes posible.',
   needsHuman: 'También he pasado su mensaje a un compañero, que le responderá personalmente.',
@@ -115,7 +115,8 @@ const nl: ReplyTemplates = {
 const ja: ReplyTemplates = {
   greeting: (name) => (name ? `${name} 様` : 'お客様'),
   replyIfUnsolved: 'これで解決しない場合は、このメールにそのままご返信ください。',
-  clarify: 'どのようなご用件か、一、二文でお知らせいただけますか？',
+  clarify:
+    'お問い合わせありがとうございます。どのようなご用件か、一、二文でお知らせいただけますか？内容を確認のうえ、改めてご案内いたします。',
   noAnswer: 'お問い合わせありがとうございます。担当者が内容を確認し、できるだけ早くご連絡いたします。',
   needsHuman: 'また、担当者にも内容を共有しましたので、担当者から改めてご連絡いたします。',
   refusal:

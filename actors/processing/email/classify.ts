@@ -35,10 +35,17 @@ const SUBSTANTIVE_WORDS = 5;
 // Mail that asks for something (a thank-you or a compliment does not), in the languages we answer in.
 const REQUEST =
   /(?<![\p{L}])(please|can you|could you|i need|we need|i want|i would like|i'd like|help|bitte|konnen sie|ich mochte|merci de|pourriez|je voudrais|por favor|podrian|quisiera|per favore|potete|vorrei|poderiam|gostaria|graag|kunt u|zou u)(?![\p{L}])|ください|お願いします/u;
-// A reason a person must answer also says which desk: a partnership is business development, a chargeback billing.
+// A reason a person must answer also says which desk: a partnership is business development, a chargeback, a
+// cancellation or a big refund billing, an outage technical, a legal threat the customer desk (a legal letter
+// has few topic words of its own, so without this it went to the fallback desk). Anger and a request for a person
+// say nothing of the desk: the mail's own words decide. In this order: the most specific desk first.
 const REASON_TOPICS: Readonly<Partial<Record<HumanReason, string>>> = {
   partnership: 'enterprise',
   chargeback: 'billing',
+  cancellation: 'billing',
+  refund_over_limit: 'billing',
+  outage: 'technical',
+  legal_threat: 'customer',
 };
 // Only the first part of a long body is read: the request is near the top, and cost stays bounded.
 const MAX_CLASSIFY_CHARS = 20_000;
@@ -123,6 +130,20 @@ function best(scores: Record<string, number>, among?: readonly string[]): [strin
   return top;
 }
 
+function asksSomething(subject: string, body: string): boolean {
+  return /[?？]/.test(`${subject}\n${body}`) || REQUEST.test(normalize(body));
+}
+
+// Mail of one meaningful word that asks nothing ("order", "ça ne marche pas") names a topic but not what is wanted:
+// it goes to the fallback desk, whose answer is the clarifying question. Two words ("Die Rechnung ist falsch") can
+// already say what is wrong, so they keep their topic.
+const TOO_LITTLE_WORDS = 1;
+function saysTooLittle(email: ParsedEmail, subject: string, body: string): boolean {
+  if (asksSomething(subject, body)) return false;
+  const name = new Set(contentWords(email.sender.name));
+  return new Set(contentWords(`${subject}\n${body}`).filter((w) => !name.has(w))).size <= TOO_LITTLE_WORDS;
+}
+
 /** Classifies by weighted keywords. Never throws on any input; unknown content goes to the fallback route. */
 export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {}): Classification {
   const map = opts.specializations ?? DEFAULT_SPECIALIZATIONS;
@@ -136,7 +157,8 @@ export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {
   let topic: string;
   let confidence: number;
   const human = assessNeedsHuman(subject, body, opts);
-  const reasonTopic = human.humanReasons
+  const reasonTopic = (Object.keys(REASON_TOPICS) as HumanReason[])
+    .filter((r) => human.humanReasons.includes(r))
     .map((r) => REASON_TOPICS[r])
     .find((t) => t !== undefined && specializationOf(map, t) !== undefined);
   if (reasonTopic !== undefined) {
@@ -146,12 +168,13 @@ export function classifyByKeywords(email: ParsedEmail, opts: ClassifyOptions = {
   } else if (
     topSpec === undefined ||
     topSpec[1] < MIN_SCORE ||
-    (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE)
+    (!hasStrong && topSpec[1] < MIN_WEAK_ONLY_SCORE) ||
+    saysTooLittle(email, subject, body)
   ) {
     const name = new Set(contentWords(email.sender.name));
     const said = new Set(contentWords(`${subject}\n${body}`).filter((w) => !name.has(w)));
     const primary = primaryRoute(map);
-    const asks = human.needsHuman || /[?？]/.test(`${subject}\n${body}`) || REQUEST.test(normalize(body));
+    const asks = asksSomething(subject, body) || human.needsHuman;
     ({ specialization, topic } =
       asks && said.size >= SUBSTANTIVE_WORDS && primary !== undefined ? primary : fallbackRoute(map));
     confidence = 0.2;

@@ -15,6 +15,45 @@ const STOPWORDS: Readonly<Record<string, string>> = {
   nl: 'de het een en is ik niet van mijn je u uw met voor op dat die hallo hoi bedankt graag zijn heb maar wat hoe dank alstublieft nog al wij ons onze mail vraag vraagje vorige kan kunt hebben wordt groet groetjes beste zie',
 };
 
+function wordLists(record: Readonly<Record<string, string>>): ReadonlyMap<string, ReadonlySet<string>> {
+  return new Map(Object.entries(record).map(([lang, words]) => [lang, new Set(words.split(' '))]));
+}
+
+// A word shared by several languages ("de", "la") is weak evidence for each of them.
+function sharedWeights(lists: ReadonlyMap<string, ReadonlySet<string>>): ReadonlyMap<string, number> {
+  const owners = new Map<string, number>();
+  for (const set of lists.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
+  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
+}
+
+// Words customers write to a help desk that belong to one language only (accents stripped): a short mail ("Mot de
+// passe oublié", "Wachtwoord vergeten") often has no function word at all. Evidence for the language, not stopwords:
+// contentWords still counts them as meaningful.
+const VOCABULARY: Readonly<Record<string, string>> = {
+  en: 'password forgot order shipping delivery invoice refund account cancel subscription login where when which why',
+  de: 'passwort vergessen rechnung lieferung bestellung konto kundigen abo versand rabatt anmelden zahlung erstattung gutschein warum wann welche gibt',
+  fr: 'mot passe oublie livraison commande combien coute puis payer fois compte facture remboursement abonnement connecter colis pourquoi quand quel quelle',
+  es: 'puedo cuenta pedido contrasena cuanto cuesta envio factura reembolso suscripcion olvide donde cuando porque llega',
+  it: 'quanto quando costa spedizione ordine accedere riesco fattura rimborso abbonamento dimenticato dove perche arriva pacco',
+  pt: 'quanto consigo senha conta encomenda frete custa fatura reembolso assinatura esqueci onde quando porque chega entrega',
+  nl: 'wachtwoord vergeten verzending bestelling kost wat naar inloggen factuur terugbetaling abonnement waar wanneer waarom pakket bezorging',
+};
+const VOCABULARY_LISTS = wordLists(VOCABULARY);
+const VOCABULARY_WEIGHT = sharedWeights(VOCABULARY_LISTS);
+
+// Word shapes (endings and letter pairs) each language has and English lacks: "rifiutato", "taglia", "tamanho",
+// "maat", "Zahlung". Weak evidence (half a stopword) for mail too short to carry function words.
+// English words that share a shape ("schedule", "booking", "data", "share", "enhance") are kept out by anchoring.
+const SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/(ung|ungen|keit|heit|lich|schaft)$|\wsch|^(ge|ver|zer)\w{3,}(t|en)$/, 'de'],
+  [/(eux|euse|eaux|oir|aille)$/, 'fr'],
+  [/(cion|ciones|ado|idos|idas|illa|illo|lla|llo)$|^ll/, 'es'],
+  [/(zione|zioni|ato|ati|etto|etta|aggio|glia|glio|gli|gna|gno)$/, 'it'],
+  [/(cao|coes|agem|ado|inho|inha|nho|nha|lho|lha)$/, 'pt'],
+  [/ij|aa|uu|(lijk|heid|tje)$/, 'nl'],
+];
+const SHAPE_WEIGHT = 0.5;
+
 // Characters that mostly occur in one language; checked before accents are stripped.
 const CHAR_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/[äöüß]/g, 'de'],
@@ -23,16 +62,8 @@ const CHAR_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/[ãõ]/g, 'pt'],
 ];
 
-const LISTS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
-  Object.entries(STOPWORDS).map(([lang, words]) => [lang, new Set(words.split(' '))]),
-);
-
-// A word shared by several languages ("de", "la") is weak evidence for each of them.
-const WEIGHT: ReadonlyMap<string, number> = (() => {
-  const owners = new Map<string, number>();
-  for (const set of LISTS.values()) for (const w of set) owners.set(w, (owners.get(w) ?? 0) + 1);
-  return new Map([...owners].map(([w, n]) => [w, 1 / n]));
-})();
+const LISTS = wordLists(STOPWORDS);
+const WEIGHT = sharedWeights(LISTS);
 
 /**
  * Words of a text that carry meaning: not a function word of any language we know, at least three letters; a
@@ -56,8 +87,13 @@ export function languageScores(text: string): Record<string, number> {
   const tokens = normalize(sample).match(/[a-z]+(?:'[a-z]+)?/g) ?? [];
   for (const t of tokens) {
     const w = WEIGHT.get(t);
-    if (w === undefined) continue;
-    for (const [lang, set] of LISTS) if (set.has(t)) scores[lang] = (scores[lang] ?? 0) + w;
+    if (w !== undefined)
+      for (const [lang, set] of LISTS) if (set.has(t)) scores[lang] = (scores[lang] ?? 0) + w;
+    if (t.length >= 4 && w === undefined)
+      for (const [re, lang] of SHAPES) if (re.test(t)) scores[lang] = (scores[lang] ?? 0) + SHAPE_WEIGHT;
+    const v = VOCABULARY_WEIGHT.get(t);
+    if (v !== undefined)
+      for (const [lang, set] of VOCABULARY_LISTS) if (set.has(t)) scores[lang] = (scores[lang] ?? 0) + v;
   }
   return scores;
 }

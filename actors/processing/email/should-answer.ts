@@ -16,7 +16,7 @@ export interface AnswerContext {
 }
 
 const AUTO_SUBJECT =
-  /^\s*((re|aw|fw|fwd|wg)\s*:\s*)*(out of (the )?office|ooo\b|automatic reply|auto(matic)?[- ]?reply|autoreply|auto-response|auto:|abwesenheitsnotiz|abwesend|automatische antwort|r[ée]ponse automatique|absence du bureau|absent du bureau|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|fuori sede|resposta autom[áa]tica|afwezig|automatisch antwoord)/i;
+  /^\s*((re|aw|fw|fwd|wg)\s*:\s*)*(out of (the )?office|ooo\b|automatic reply|auto(matic)?[- ]?reply|autoreply|auto-response|auto:|abwesenheitsnotiz|abwesend|automatische antwort|r[ée]ponse automatique|absence du bureau|absent du bureau|respuesta autom[áa]tica|fuera de la oficina|risposta automatica|fuori sede|resposta autom[áa]tica|afwezig|automatisch antwoord|niet aanwezig|buiten kantoor|fuori ufficio|fora do escrit[óo]rio|ausente|abwesenheit|nicht im b[üu]ro|away from (the )?office|\[?auto[- ]?(reply|response|antwort|r[ée]ponse|respuesta|risposta|resposta|antwoord)\]?)|^\s*((re|aw|fw|fwd|wg)\s*:\s*)*[[【(（]?\s*(自動返信|自動応答|不在通知|不在のお知らせ|自動送信)/i;
 
 const BOUNCE_SUBJECT =
   /^\s*(undeliverable|undelivered mail|delivery status notification|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message not delivered|unzustellbar|nicht zustellbar|non remis|non distribu[ée]|no se puede entregar|mensaje no entregado|no entregado)/i;
@@ -59,7 +59,14 @@ export function decideAnswerability(email: ParsedEmail, ctx: AnswerContext = {})
   }
 
   // Calendar responses, read receipts and ticket acknowledgements often carry no header saying they are automatic.
-  const machine = recogniseMachineMail(subject, email.text, local, getHeader(email, 'Content-Type') ?? '');
+  const domain = sender.address.split('@')[1] ?? '';
+  const machine = recogniseMachineMail(
+    subject,
+    email.text,
+    local,
+    getHeader(email, 'Content-Type') ?? '',
+    domain,
+  );
   if (machine !== undefined && machine.reason !== 'newsletter' && machine.reason !== 'notification')
     return no(machine.reason, machine.detail);
 

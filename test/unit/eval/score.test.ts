@@ -1,6 +1,7 @@
 // Unit tests for the evaluation scoring: targets, confusion tables, misses and the reply-language judge, on hand-made results.
 import { expect } from 'chai';
 import { asksQuestion, replyLanguage } from '../../../scripts/eval/core/reply-language.ts';
+import { noticeText, TEMPLATE_LANGUAGES } from '../../../actors/answering/drafting/reply-templates.ts';
 import {
   confusion,
   missesOf,
@@ -128,6 +129,16 @@ describe('eval score', () => {
 });
 
 describe('eval reply-language', () => {
+  it("judges every notice in its own language, even under a business's English signature", () => {
+    const signature = 'Kind regards,\nThe Example Outdoor Co. Customer Service Team\nhelp@example.com';
+    for (const language of TEMPLATE_LANGUAGES)
+      for (const kind of ['clarify', 'noAnswer', 'refusal'] as const)
+        for (const name of ['Sam', undefined]) {
+          const text = noticeText(language, kind, name, { companyName: 'Example', signature });
+          expect(replyLanguage(text), `${language} ${kind}`).to.equal(language);
+        }
+  });
+
   it('tells the supported languages apart on short replies', () => {
     expect(
       replyLanguage('Thank you for your message. You can download the invoice under Settings.'),

@@ -184,6 +184,33 @@ describe('builtin-responder', () => {
     expect(builtinReply(withPolicy, request('How do I reset my password?')).escalate).to.equal(false);
   });
 
+  it("escalates when a section a person handles is a strong hit, though another article's section ranks first", () => {
+    const shop = buildKnowledgeBase([
+      ...parseMarkdown(
+        'care',
+        '# Caring for jackets\n\n## Washing a jacket\n\nWash the jacket at 30 degrees and let the seams dry flat. Reproof the jacket once a year.',
+      ),
+      ...parseMarkdown(
+        'warranty',
+        '# Warranty\n\n## Handled by a person\n\nA seam or zip that fails within two years is handled by a person on our service team.\n\n## What to send\n\nPhotos and the order number.',
+      ),
+    ]);
+    const draft = builtinReply(
+      shop,
+      request('The seams came apart and now the zip fails too, after a few months of use.', {
+        subject: 'Jacket seams',
+      }),
+    );
+    expect(draft.escalateReason).to.equal('kb-policy');
+    const care = builtinReply(
+      shop,
+      request('At what temperature do I wash the jacket, and how often should I reproof the jacket?', {
+        subject: 'Washing a jacket',
+      }),
+    );
+    expect(care.escalate).to.equal(false);
+  });
+
   it('escalates, while still answering, when the classifier says a human is needed', () => {
     const draft = builtinReply(kb, request('How do I reset my password?', {}, true));
     expect(draft.grounded).to.equal(true);

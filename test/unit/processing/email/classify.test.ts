@@ -138,6 +138,33 @@ describe('classify', () => {
     expect(c.humanReasons).to.deep.equal(['refund_over_limit']);
   });
 
+  it('routes mail held for a reason to the desk the reason names, even with few topic words of its own', () => {
+    const route = (subject: string, text: string) => {
+      const c = classifyByKeywords(parseEmail({ subject, text }));
+      return [c.specialization, c.topic];
+    };
+    expect(
+      route('Ihr Schreiben', 'Im Auftrag unseres Mandanten: binnen 14 Tagen, sonst gerichtliche Schritte.'),
+    ).to.deep.equal(['support', 'customer']);
+    expect(route('Mise en demeure', 'Sans réponse sous 8 jours, je saisis le tribunal.')).to.deep.equal([
+      'support',
+      'customer',
+    ]);
+    expect(route('Opzegging', 'Hierbij zeg ik mijn abonnement op.')).to.deep.equal(['support', 'billing']);
+    expect(
+      route('Down', 'Everything is down since noon, our customers cannot order and we are losing money.'),
+    ).to.deep.equal(['support', 'technical']);
+  });
+
+  it('sends a one-word mail that asks nothing to the fallback desk, and a one-word question to its topic', () => {
+    const spec = (subject: string, text: string) =>
+      classifyByKeywords(parseEmail({ subject, text })).specialization;
+    expect(spec('order', 'order')).to.equal('general');
+    expect(spec('', 'Ça ne marche pas.')).to.equal('general');
+    expect(spec('Bestellung', 'Wo ist meine Bestellung?')).to.equal('support');
+    expect(spec('Rechnung', 'Die Rechnung ist falsch.')).to.equal('support');
+  });
+
   it('strips reply and forward prefixes from subjects', () => {
     expect(stripSubjectPrefixes('RE: AW: Fwd: Invoice')).to.equal('Invoice');
     expect(stripSubjectPrefixes('Re[2]: Invoice')).to.equal('Invoice');

@@ -42,4 +42,34 @@ describe('language', () => {
     for (const t of ['🙂🙂', 'ß', 'le la de', '\u0000\uffff'])
       expect(detectLanguage(t)).to.match(/^[a-z]{2}$/);
   });
+
+  // Issue #13: a help-desk mail of a few words often has no function word at all.
+  describe('short help-desk mail with no function words', () => {
+    for (const [language, text] of [
+      ['de', 'Passwort vergessen, was tun?'],
+      ['de', 'Zahlung fehlgeschlagen'],
+      ['fr', 'Mot de passe oublié'],
+      ['fr', 'Colis jamais reçu'],
+      ['es', 'No puedo entrar a mi cuenta'],
+      ['es', '¿Cuándo llega mi paquete?'],
+      ['it', 'Quanto costa la spedizione in Sicilia?'],
+      ['it', 'Quando arriva il pacco?'],
+      ['pt', 'Quando chega o pacote?'],
+      ['pt', 'Esqueci a senha'],
+      ['nl', 'Wachtwoord vergeten'],
+      ['nl', 'Wanneer komt mijn pakket?'],
+      ['ja', '注文はいつ届きますか？'],
+    ] as const) {
+      it(`reads (${language}) "${text}"`, () => expect(detectLanguage(text)).to.equal(language));
+    }
+    for (const text of [
+      'Free trial',
+      'Schedule change',
+      'Booking data',
+      'Share calendar',
+      'Webhook failing',
+    ]) {
+      it(`keeps the English "${text}" English`, () => expect(detectLanguage(text)).to.equal('en'));
+    }
+  });
 });
