@@ -83,12 +83,15 @@ export class ClusterView {
   /**
    * Suspects peers silent for half the window and marks those silent for longer than the window as dead (kill -9
    * sends no goodbye). Each verdict is told once: a peer is suspected once, and down once, until it is heard again.
-   * Nobody is suspected while nobody at all was heard for half the window: that silence is this process's (a long
-   * turn of its event loop runs the sweep timer before the heartbeats waiting in the socket), not its peers'.
+   * Nobody is suspected or declared down while nobody at all (this process's own actors included) was heard for half
+   * the window: that silence is this process's (a long turn of its event loop runs the sweep timer before the
+   * heartbeats waiting in the socket, or its connection is down), not its peers'. The truly silent ones are declared
+   * at the first sweep after anything is heard again.
    */
   sweep(): void {
     const now = this.now();
     const deaf = now - this.lastHeard > this.deadAfterMs / 2;
+    if (deaf) return;
     for (const p of this.peers.values()) {
       if (!p.alive) continue;
       const silentMs = now - p.lastHeartbeat;
@@ -96,7 +99,7 @@ export class ClusterView {
         p.alive = false;
         p.suspected = false;
         this.notify({ type: 'down', peer: p, silentMs });
-      } else if (!p.suspected && !deaf && silentMs > this.deadAfterMs / 2) {
+      } else if (!p.suspected && silentMs > this.deadAfterMs / 2) {
         p.suspected = true;
         this.notify({ type: 'suspected', peer: p, silentMs });
       }
