@@ -4,12 +4,16 @@ import type { Bus } from '../bus/bus.ts';
 import { AssignmentStore } from '../actors/consensus/assignment-store.ts';
 import { table } from './core/table.ts';
 
-export async function assignments(bus: Bus, threadId: string | undefined): Promise<string> {
+/** The table, and whether anything was found (a thread with no owner on record is not). */
+export async function assignments(
+  bus: Bus,
+  threadId: string | undefined,
+): Promise<{ text: string; found: boolean }> {
   const store = await AssignmentStore.open(bus);
   if (threadId === undefined) {
     const owners = (await store.owners()).sort((a, b) => a.threadId.localeCompare(b.threadId));
-    if (owners.length === 0) return 'no thread has an owner yet';
-    return table([
+    if (owners.length === 0) return { text: 'no thread has an owner yet', found: true };
+    const text = table([
       ['thread', 'epoch', 'owner', 'specialization', 'instance'],
       ...owners.map((o) => [
         o.threadId,
@@ -19,10 +23,11 @@ export async function assignments(bus: Bus, threadId: string | undefined): Promi
         o.instance,
       ]),
     ]);
+    return { text, found: true };
   }
   const history = await store.history(threadId);
-  if (history.length === 0) return `thread ${threadId} has no owner on record`;
-  return table([
+  if (history.length === 0) return { text: `thread ${threadId} has no owner on record`, found: false };
+  const text = table([
     ['epoch', 'owner', 'specialization', 'instance'],
     ...history.map((h) => [
       String(h.epoch),
@@ -31,4 +36,5 @@ export async function assignments(bus: Bus, threadId: string | undefined): Promi
       h.instance,
     ]),
   ]);
+  return { text, found: true };
 }

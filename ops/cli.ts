@@ -5,7 +5,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { ClusterState } from '../schemas/cluster-state.ts';
 import { assignments } from './assignments.ts';
 import { control } from './control.ts';
-import { parseDuration, renderTrace } from './core/events.ts';
+import { knownKind, parseDuration, renderTrace } from './core/events.ts';
 import { renderStatus } from './core/status.ts';
 import { deadLetterTable, getDeadLetter, listDeadLetters, replay } from './dead-letters.ts';
 import { readStatus } from './status.ts';
@@ -97,13 +97,25 @@ async function run(
         ...(state ? { state } : {}),
       });
       io.out(f.json ? JSON.stringify(snapshot, null, 2) : renderStatus(snapshot));
+      if (snapshot.actors.every((a) => a.status === 'not heard')) {
+        io.err(
+          `heard no heartbeat in ${((waitMs ?? 2_500) / 1000).toFixed(1)} s: is the cluster running, and on this NATS?`,
+        );
+        return 1;
+      }
       return 0;
     }
     case 'watch': {
       arity(command, args, 0, 0, 'no arguments (filters are --thread, --actor, --kind)');
+      if (f.kind !== undefined && !knownKind(f.kind))
+        throw new UsageError(
+          `--kind ${JSON.stringify(f.kind)} is no event, event area or actor kind (docs/OPERATIONS.md, Events)`,
+        );
       const count = positiveInteger('count', f.count);
       const forMs = duration('for', f.for);
-      io.err(`watching cs.events.* (Ctrl-C to stop)`);
+      io.err(
+        `watching cs.events.*${f.thread || f.actor || f.kind ? ' (filtered)' : ''}${count ? `, until ${count} line(s)` : ''} (Ctrl-C to stop)`,
+      );
       await watch(bus, {
         filter: {
           ...(f.thread !== undefined ? { threadId: f.thread } : {}),
@@ -126,10 +138,12 @@ async function run(
       if (!f.json && trace.note) io.err(trace.note);
       return trace.events.length > 0 || trace.reply ? 0 : 1;
     }
-    case 'assignments':
+    case 'assignments': {
       arity(command, args, 0, 1, 'at most one thread id');
-      io.out(await assignments(bus, args[0]));
-      return 0;
+      const found = await assignments(bus, args[0]);
+      (found.found ? io.out : io.err)(found.text);
+      return found.found ? 0 : 1;
+    }
     case 'dead-letters': {
       const [verb = 'list', seqRaw] = args;
       if (verb === 'list') {
@@ -148,7 +162,9 @@ async function run(
       if (verb !== 'show' && verb !== 'replay')
         throw new UsageError(`dead-letters ${verb}: not list, show or replay`);
       arity(command, args, 2, 2, `${verb} <seq>`);
-      const seq = positiveInteger('seq', seqRaw)!;
+      if (!/^[1-9]\d*$/.test(seqRaw ?? ''))
+        throw new UsageError(`dead-letters ${verb} takes a sequence number (got ${JSON.stringify(seqRaw)})`);
+      const seq = Number(seqRaw);
       const d = await getDeadLetter(bus, seq);
       io.out(verb === 'show' ? JSON.stringify({ seq: d.seq, ...d.letter }, null, 2) : await replay(bus, d));
       return 0;

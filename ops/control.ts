@@ -1,5 +1,5 @@
 // `agentmail-ops drain|stop <actor-id>`: the command on the actor's control subject, and the actor's answer.
-import type { Bus } from '../bus/bus.ts';
+import { BusUnavailableError, type Bus } from '../bus/bus.ts';
 import { contracts } from '../bus/contracts.ts';
 import { UsageError } from './target.ts';
 
@@ -11,6 +11,8 @@ export async function control(bus: Bus, command: 'drain' | 'stop', actorId: stri
     const reply = await bus.request(contracts.control, { actorId }, { type: 'control', command }, 3_000);
     return `${reply.actorId}: ${command} accepted, now ${reply.status}`;
   } catch (e) {
-    throw new Error(`${actorId} did not answer ${command}: ${(e as Error).message}`);
+    if (e instanceof BusUnavailableError)
+      throw new Error(`${actorId} did not answer ${command} within 3 s: no such actor running (see status)`);
+    throw e;
   }
 }

@@ -7,7 +7,6 @@ import { Streams } from '../bus/provision.ts';
 import { check } from '../schemas/codec.ts';
 import { DeadLetter } from '../schemas/bus.ts';
 import { table } from './core/table.ts';
-import { UsageError } from './target.ts';
 
 export interface StoredDeadLetter {
   seq: number;
@@ -57,7 +56,7 @@ export function deadLetterTable(letters: StoredDeadLetter[]): string {
 
 export async function getDeadLetter(bus: Bus, seq: number): Promise<StoredDeadLetter> {
   const m = await (await bus.jsm()).streams.getMessage(Streams.deadLetter, { seq }).catch(() => null);
-  if (!m) throw new UsageError(`no dead letter ${seq} on ${Streams.deadLetter}`);
+  if (!m) throw new Error(`no dead letter ${seq} on ${Streams.deadLetter} (dead-letters lists them)`);
   return parse(seq, m.json());
 }
 

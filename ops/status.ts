@@ -3,10 +3,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.ts';
 import { jetstreamCensus } from '../bus/census.ts';
+import { Streams } from '../bus/provision.ts';
 import { contracts } from '../bus/contracts.ts';
 import { ClusterView, distinguishedProposer } from '../actors/runtime/cluster-view.ts';
 import { ConversationCensus } from '../actors/conversation/conversation-census.ts';
-import type { Heartbeat } from '../schemas/bus.ts';
+import type { ActorKind, Heartbeat } from '../schemas/bus.ts';
 import type { ClusterState } from '../schemas/cluster-state.ts';
 import type { ActorRow, StatusSnapshot } from './core/status.ts';
 
@@ -71,19 +72,25 @@ export async function readStatus(
     specializations: p.specializations,
     heardAgoMs: now - p.lastHeartbeat,
   }));
+  const notHeard = (actorId: string, kind: ActorKind | undefined, nodeId: string): ActorRow => ({
+    actorId,
+    kind,
+    nodeId,
+    status: 'not heard',
+    load: 0,
+    capacity: 0,
+    specializations: [],
+    heardAgoMs: undefined,
+  });
   for (const node of opts.state?.nodes ?? [])
     for (const id of node.processes.flatMap((p) => p.actorIds))
-      if (!view.get(id))
-        actors.push({
-          actorId: id,
-          kind: undefined,
-          nodeId: node.nodeId,
-          status: 'not heard',
-          load: 0,
-          capacity: 0,
-          specializations: [],
-          heardAgoMs: undefined,
-        });
+      if (!view.get(id)) actors.push(notHeard(id, undefined, node.nodeId));
+  // An agent that stopped before this listened left its durable behind (`agent-<id>`): show it, not forget it.
+  for (const c of js.consumers) {
+    const id = c.stream === Streams.work ? /^agent-(.+)$/.exec(c.name)?.[1] : undefined;
+    if (id !== undefined && !actors.some((a) => a.actorId === id))
+      actors.push(notHeard(id, 'agent', /^(.+)-agent-\d+$/.exec(id)?.[1] ?? '?'));
+  }
   return {
     actors,
     distinguishedProposer: distinguishedProposer(view),

@@ -23,10 +23,19 @@ export interface Target {
 
 export function readState(path: string): ClusterState {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`--state ${path}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--state ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`}`,
+    );
+  }
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--state ${path}: not JSON, so not a cluster state file`);
   }
   const checked = check<ClusterState>(ClusterState, raw);
   if (!checked.ok)

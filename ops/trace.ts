@@ -76,7 +76,7 @@ export async function readTrace(
       epoch: record.epoch,
       idempotencyKey: record.idempotencyKey,
       updatedAt: record.updatedAt,
-      ...(record.result ? { sentMessageId: record.result.messageId } : {}),
+      ...(record.result ? { sentMessageId: record.result.messageId, dryRun: record.result.dryRun } : {}),
     },
     note: 'missing' in found ? found.missing : `${found.scanned} event(s) read`,
   };

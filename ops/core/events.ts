@@ -1,5 +1,5 @@
 // How the ops tool shows events: one readable line each, filters, and one email's timeline. Pure.
-import type { ActorEvent, InvalidMessage } from '../../schemas/bus.ts';
+import { ActorKind, EventNames, type ActorEvent, type InvalidMessage } from '../../schemas/bus.ts';
 
 /** What `watch` was asked to show; an unset field matches everything. */
 export interface EventFilter {
@@ -7,6 +7,14 @@ export interface EventFilter {
   actorId?: string;
   /** An event name (`reply.sent`), its area (`reply`), or an actor kind (`agent`). */
   kind?: string;
+}
+
+/** Whether `--kind` names something that can ever match: an event of the catalogue, its area, or an actor kind. */
+export function knownKind(kind: string): boolean {
+  return (
+    (ActorKind as readonly string[]).includes(kind) ||
+    EventNames.some((e) => e === kind || e.startsWith(`${kind}.`))
+  );
 }
 
 export function matchesFilter(e: ActorEvent, f: EventFilter): boolean {
@@ -32,9 +40,9 @@ function colourOf(event: string): Colour | undefined {
 const paint = (on: boolean, colour: Colour | undefined, text: string) =>
   on && colour ? `\u001b[${ansi[colour]}m${text}\u001b[0m` : text;
 
-/** A value as one short token: strings bare, everything else as JSON, cut at `max` characters. */
+/** A value as one short token: plain strings bare, strings with spaces or quotes and everything else as JSON, cut at `max` characters. */
 function short(v: unknown, max = 80): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' && /^[^\s"]*$/.test(v) ? v : JSON.stringify(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
@@ -99,6 +107,8 @@ export interface ReplyFacts {
   idempotencyKey: string;
   updatedAt: string;
   sentMessageId?: string;
+  /** Written to the dry-run outbox, not sent through AgentMail. */
+  dryRun?: boolean;
 }
 
 export interface TraceInput {
@@ -145,7 +155,7 @@ export function renderTrace(t: TraceInput, colour: boolean): string {
   const r = t.reply;
   lines.push(
     r
-      ? `reply record: ${r.status} by ${r.agentId} (epoch ${r.epoch}) at ${r.updatedAt}, idempotency key ${r.idempotencyKey}` +
+      ? `reply record: ${r.status}${r.dryRun ? ' (dry run: to the outbox, not AgentMail)' : ''} by ${r.agentId} (epoch ${r.epoch}) at ${r.updatedAt}, idempotency key ${r.idempotencyKey}` +
           (r.sentMessageId ? `, sent as ${r.sentMessageId}` : '')
       : 'reply record: none',
   );

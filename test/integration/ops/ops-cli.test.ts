@@ -148,6 +148,11 @@ describe('agentmail-ops against a real node', function () {
     const all = await ops(['assignments']);
     expect(all.code, all.stderr).to.equal(0);
     expect(all.stdout).to.match(new RegExp(`^${answered.threadId}\\s+0\\s+${agentId}\\s`, 'm'));
+    const none = await ops(['assignments', 'thd_never-seen']);
+    expect([none.code, none.stderr.trim()]).to.deep.equal([
+      1,
+      'thread thd_never-seen has no owner on record',
+    ]);
     const one = await ops(['assignments', answered.threadId]);
     expect(one.stdout.split('\n')[1]).to.match(
       new RegExp(`^0\\s+${agentId}\\s.*conv/${answered.threadId}/0$`),
@@ -225,7 +230,10 @@ describe('agentmail-ops against a real node', function () {
     const after = await ops(['dead-letters', '--json']);
     expect((JSON.parse(after.stdout) as { seq: number }[]).map((d) => d.seq)).to.not.include(letter.seq);
     const gone = await ops(['dead-letters', 'show', String(letter.seq)]);
-    expect(gone.code).to.equal(2);
+    expect(gone.code, 'not found is not a usage error').to.equal(1);
+    expect(gone.stderr.trim()).to.equal(
+      `agentmail-ops: no dead letter ${letter.seq} on DEADLETTER (dead-letters lists them)`,
+    );
   });
 
   it('drain and stop: the actor answers on its control subject and stops; an unknown actor is one line, exit 1', async () => {
@@ -234,11 +242,15 @@ describe('agentmail-ops against a real node', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout.trim()).to.equal(`${agent.id}: stop accepted, now draining`);
     await node.waitForEvent((e) => e.event === 'actor.stopped' && e.actorId === agent.id);
+    // Its goodbye came before this status listened; its durable still names it.
+    const after = await ops(['status']);
+    expect(after.stdout).to.match(new RegExp(`^agent\\s+${agent.id}\\s+ops\\s+not heard\\s`, 'm'));
 
     const missing = await ops(['drain', 'agent-nobody']);
     expect(missing.code).to.equal(1);
-    expect(missing.stderr.trim().split('\n')).to.have.length(1);
-    expect(missing.stderr).to.include('agent-nobody did not answer drain');
+    expect(missing.stderr.trim()).to.equal(
+      'agentmail-ops: agent-nobody did not answer drain within 3 s: no such actor running (see status)',
+    );
   });
 
   it('bad commands, flags and unreachable NATS: one line each, exit 2 for what the operator typed, 1 for NATS', async () => {
@@ -248,10 +260,23 @@ describe('agentmail-ops against a real node', function () {
       ['trace'],
       ['trace', 'm', '--since', '5x'],
       ['watch', '--count', '0'],
+      ['watch', '--kind', 'reply.snet'],
+      ['dead-letters', 'show', 'abc'],
+      ['status', '--state', '/nonexistent/cluster.json'],
     ]) {
       const r = await ops(args);
       expect(r.code, args.join(' ')).to.equal(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).to.have.length(1);
+    }
+    const empty = await testNats({ own: true });
+    try {
+      const nobody = await ops(['status', '--wait', '1s'], { env: { NATS_URL: empty.servers.join(',') } });
+      expect(nobody.code, 'a NATS where no actor beats').to.equal(1);
+      expect(nobody.stderr).to.match(
+        /^heard no heartbeat in 1\.0 s: is the cluster running, and on this NATS\?$/m,
+      );
+    } finally {
+      await empty.stop();
     }
     const down = await ops(['status'], { env: { NATS_URL: 'nats://127.0.0.1:1' } });
     expect(down.code).to.equal(1);

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import type { ActorEvent } from '../../../schemas/bus.ts';
 import {
   eventLine,
+  knownKind,
   matchesFilter,
   parseDuration,
   renderTrace,
@@ -50,6 +51,16 @@ describe('ops tool, pure parts', function () {
     expect(failed).to.include('\u001b[31mreply.failed');
     expect(eventLine(event({ event: 'reply.sent' }), true)).to.include('\u001b[32mreply.sent');
     expect(eventLine(event({ data: { text: 'x'.repeat(200) } }), false)).to.match(/text=x{79}…$/);
+    // A value with spaces is quoted, so key=value stays readable.
+    expect(eventLine(event({ data: { detail: 'out-of-office text' } }), false)).to.match(
+      / detail="out-of-office text"$/,
+    );
+  });
+
+  it('knows which --kind can ever match: an event, its area or an actor kind', function () {
+    for (const k of ['reply.sent', 'reply', 'agent', 'mail', 'paxos.decided'])
+      expect(knownKind(k), k).to.equal(true);
+    for (const k of ['reply.snet', 'bogus', 'repl', '']) expect(knownKind(k), k).to.equal(false);
   });
 
   it('reads durations as an operator types them and refuses anything else', function () {
@@ -210,7 +221,10 @@ describe('ops tool, pure parts', function () {
     expect(fromState.source).to.equal(file);
     writeFileSync(file, '{"nats": []}');
     expect(() => resolveTarget({ state: file }, {})).to.throw(UsageError, /not a cluster state file/);
-    expect(() => resolveTarget({ state: join(dir, 'missing.json') }, {})).to.throw(UsageError, /ENOENT/);
+    expect(() => resolveTarget({ state: join(dir, 'missing.json') }, {})).to.throw(
+      UsageError,
+      /missing\.json: no such file$/,
+    );
     expect(() => resolveTarget({}, { NATS_URL: 'http://x' })).to.throw(UsageError, /NATS_URL/);
   });
 });
