@@ -92,6 +92,8 @@ describe('the ops walkthrough: npm start, watch while the demo runs, trace one e
       .to.match(/ mail\.routed /)
       .and.match(/ reply\.dry-run /);
     expect(traced.stdout).to.match(/^owners:\n {2}epoch 0 {2}walk-agent-\d/m);
-    expect(traced.stdout).to.match(/^reply record: sent by walk-agent-\d \(epoch 0\)/m);
+    expect(traced.stdout).to.match(
+      /^reply record: sent \(dry run: to the outbox, not AgentMail\) by walk-agent-\d \(epoch 0\)/m,
+    );
   });
 });
