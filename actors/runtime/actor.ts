@@ -115,6 +115,8 @@ export abstract class Actor {
       this.controlSub?.unsubscribe();
       this.status = 'stopped';
       this.heartbeat();
+      // A stopped actor has no load: its series leaves the page instead of lingering at its last value.
+      actorLoad.remove({ actor_id: this.id, actor_kind: this.kind });
       this.emit('actor.stopped', {});
       this.resolveStopped();
     })();

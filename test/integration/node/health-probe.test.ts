@@ -50,6 +50,18 @@ describe('health on the metrics port', function () {
     expect((await fetch(healthUrl(node).replace(/\/health$/, '/nope'))).status).to.equal(404);
   });
 
+  it("drops a stopped actor's load series, so a process running many nodes in turn lists only live actors", async () => {
+    // The full test run caught it: earlier suites' agents were still on the page of a later suite's node.
+    const loads = async () =>
+      ((await registry.getSingleMetric('actor_load')?.get())?.values ?? []).map((v) => v.labels['actor_id']);
+    const node = await startTestNode({ servers: nats.servers, nodeId: 'gone', actors: 'acceptor:2' });
+    nodes.push(node);
+    expect(await loads()).to.include.members(['gone-acceptor-0', 'gone-acceptor-1']);
+    await node.node.actors[0]!.stop(1_000);
+    expect(await loads()).to.not.include('gone-acceptor-0');
+    expect(await loads()).to.include('gone-acceptor-1');
+  });
+
   it('answers for its own node when two nodes share the process, and system_health_status for all of them', async () => {
     // Both nodes name the whole acceptor set, so neither refuses to start on hearing the other's acceptor.
     const env = { PAXOS_ACCEPTORS: 'pa-acceptor-0,pb-acceptor-0' };
